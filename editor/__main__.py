@@ -1,0 +1,5 @@
+import sys
+
+from editor.cli import main
+
+sys.exit(main())
