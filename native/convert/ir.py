@@ -17,6 +17,8 @@ class Value:
     id: int
     name: str          # the ONNX tensor this value stands for (used to collect calibration ranges)
     channels: int
+    scale: float = 0.0     # int8 activation scale (0: kept in float)
+    zero_point: int = 0
 
 
 @dataclass
@@ -37,7 +39,8 @@ OPS = {
     "instance_norm": "eps [gamma beta] or [gamma_table beta_table] (conditional)",
     "relu": "", "leaky_relu": "alpha", "sigmoid": "", "tanh": "", "clip": "min max",
     "add": "", "concat": "",
-    "resize": "mode scale_h scale_w coord",
+    "resize": "mode scale_h scale_w coord nearest_mode",
+    "mul": "", "sub": "", "channel_affine": "[scale bias]",
     "depth_to_space": "block mode", "space_to_depth": "block",
     "avg_pool": "kh kw stride_h stride_w pad_t pad_l pad_b pad_r count_include_pad",
     "max_pool": "kh kw stride_h stride_w pad_t pad_l pad_b pad_r",
@@ -120,7 +123,7 @@ def infer_shapes(net: Network, height: int, width: int):
         elif layer.op in ("avg_pool", "max_pool"):
             h = _conv_out(h, a["kh"], a["stride_h"], a["pad_t"], a["pad_b"])
             w = _conv_out(w, a["kw"], a["stride_w"], a["pad_l"], a["pad_r"])
-        elif layer.op in ("add", "concat"):
+        elif layer.op in ("add", "concat", "mul", "sub"):
             for other in layer.inputs[1:]:
                 if shapes[other][1:] != (h, w):
                     raise ShapeError(f"{layer.op} of {h}x{w} and {shapes[other][1]}x{shapes[other][2]}")

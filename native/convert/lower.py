@@ -188,25 +188,29 @@ class Lowering:
     def op_Add(self, index, node):
         a, b = node.inputs
         if a in self.act and b in self.act:
-            xa, xb = self.act[a], self.act[b]
-            if self.channels(xa) != self.channels(xb):
-                self.fail(node, f"adds {self.channels(xa)} and {self.channels(xb)} channels")
-            self.emit("add", [xa, xb], node.outputs[0], self.channels(xa), node)
-            return
+            return self._binary(node, "add")
         x, k = (a, b) if a in self.act else (b, a)
         self._fold_affine(node, self.value_of(node, x), None, self.const(node, k, "the addend"))
 
+    def _binary(self, node, op):
+        xa, xb = self.act[node.inputs[0]], self.act[node.inputs[1]]
+        if self.channels(xa) != self.channels(xb):
+            self.fail(node, f"operands have {self.channels(xa)} and {self.channels(xb)} channels")
+        self.emit(op, [xa, xb], node.outputs[0], self.channels(xa), node)
+
     def op_Sub(self, index, node):
         a, b = node.inputs
-        if a in self.act and b in self.c:
+        if a in self.act and b in self.act:
+            self._binary(node, "sub")
+        elif a in self.act and b in self.c:
             self._fold_affine(node, self.act[a], None, -self.c[b])
         else:
-            self.fail(node, "subtraction other than of a constant from an activation")
+            self.fail(node, "subtraction of an activation from a constant")
 
     def op_Mul(self, index, node):
         a, b = node.inputs
         if a in self.act and b in self.act:
-            self.fail(node, "product of two activations")
+            return self._binary(node, "mul")
         x, k = (a, b) if a in self.act else (b, a)
         self._fold_affine(node, self.value_of(node, x), self.const(node, k, "the factor"), None)
 
@@ -230,9 +234,14 @@ class Lowering:
         """y = x * scale + shift with per-channel constants, folded into the producing conv."""
         layer = self.producer.get(x)
         src_name = self.net.values[x].name
-        if layer is None or layer.op != "conv2d" or len(self.users(src_name)) != 1:
-            self.fail(node, "a constant scale or shift is supported only directly after a convolution")
         c = self.channels(x)
+        if layer is None or layer.op != "conv2d" or len(self.users(src_name)) != 1:
+            # not foldable: a per-channel affine layer of its own
+            s = np.ones(c) if scale is None else self._per_channel(node, scale, c)
+            t = np.zeros(c) if shift is None else self._per_channel(node, shift, c)
+            self.emit("channel_affine", [x], node.outputs[0], c, node, {},
+                      {"scale": s.astype(np.float32), "bias": t.astype(np.float32)})
+            return
         w = layer.tensors["weight"].astype(np.float64)
         bias = layer.tensors["bias"].astype(np.float64)
         if scale is not None:
@@ -299,17 +308,14 @@ class Lowering:
         self.consumed.add(idx)
 
     def op_BatchNormalization(self, index, node):
-        # Not after a convolution: a depthwise 1x1 convolution does the same per-channel affine.
+        # Not right after a convolution: a per-channel affine layer.
         x = self.value_of(node, node.inputs[0])
         c = self.channels(x)
         scale, bias, mean, var = (self.const(node, n, "a batch-norm parameter").astype(np.float64)
                                   for n in node.inputs[1:5])
         k = scale / np.sqrt(var + float(node.attrs.get("epsilon", 1e-5)))
-        attrs = dict(kh=1, kw=1, stride_h=1, stride_w=1, pad_t=0, pad_l=0, pad_b=0, pad_r=0,
-                     dil_h=1, dil_w=1, groups=c, pad_mode="zero")
-        self.emit("conv2d", [x], node.outputs[0], c, node, attrs,
-                  {"weight": k.reshape(c, 1, 1, 1).astype(np.float32),
-                   "bias": (bias - mean * k).astype(np.float32)})
+        self.emit("channel_affine", [x], node.outputs[0], c, node, {},
+                  {"scale": k.astype(np.float32), "bias": (bias - mean * k).astype(np.float32)})
 
     def op_ConvTranspose(self, index, node):
         x = self.value_of(node, node.inputs[0])
@@ -378,28 +384,21 @@ class Lowering:
         scales = self.const(node, node.inputs[1], "the scales").reshape(-1)
         self._resize(node, x, scales[2], scales[3], node.attrs.get("mode", "nearest"), "asymmetric", "floor")
 
+    COORDS = {"asymmetric": 0, "half_pixel": 1, "align_corners": 2, "pytorch_half_pixel": 3}
+    NEAREST = {"floor": 0, "round_prefer_floor": 1, "round_prefer_ceil": 2, "ceil": 3}
+
     def _resize(self, node, x, sh, sw, mode, coord, nearest_mode):
         if sh != int(sh) or sw != int(sw) or sh < 1 or sw < 1:
             self.fail(node, f"scale factors {sh}x{sw} are not positive integers")
-        if mode == "nearest":
-            # For integer scales, half-pixel centres with round-to-nearest pick the same source
-            # pixel as asymmetric/floor: (x + 0.5) / s - 0.5 lies strictly within 0.5 of floor(x / s).
-            same_as_floor = (coord == "asymmetric" and nearest_mode == "floor") or (
-                coord in ("half_pixel", "pytorch_half_pixel")
-                and nearest_mode in ("round_prefer_floor", "round_prefer_ceil"))
-            if not same_as_floor:
-                self.fail(node, f"nearest resize with coordinate mode '{coord}' and rounding "
-                                f"'{nearest_mode}' is not supported")
-            kind = "nearest"
-        elif mode == "linear":
-            if coord not in ("half_pixel", "pytorch_half_pixel", "align_corners"):
-                self.fail(node, f"bilinear resize with coordinate mode '{coord}' is not supported")
-            kind = "bilinear"
-        else:
+        if mode not in ("nearest", "linear"):
             self.fail(node, f"resize mode '{mode}' is not supported")
+        if coord not in self.COORDS:
+            self.fail(node, f"resize coordinate mode '{coord}' is not supported")
+        if mode == "nearest" and nearest_mode not in self.NEAREST:
+            self.fail(node, f"nearest rounding '{nearest_mode}' is not supported")
         self.emit("resize", [x], node.outputs[0], self.channels(x), node,
-                  {"mode": kind, "scale_h": int(sh), "scale_w": int(sw),
-                   "coord": "align_corners" if coord == "align_corners" else "half_pixel"})
+                  {"mode": mode, "scale_h": int(sh), "scale_w": int(sw), "coord": coord,
+                   "nearest_mode": nearest_mode if mode == "nearest" else "floor"})
 
     def op_DepthToSpace(self, index, node):
         x = self.value_of(node, node.inputs[0])

@@ -1,0 +1,58 @@
+"""Graph rewrites on the native layer list that save memory passes at run time."""
+
+from __future__ import annotations
+
+from native.convert.ir import Network
+
+
+def consumers(net: Network) -> dict[int, list]:
+    users: dict[int, list] = {}
+    for layer in net.layers:
+        for v in layer.inputs:
+            users.setdefault(v, []).append(layer)
+    return users
+
+
+def fuse_pad_into_conv(net: Network) -> int:
+    """A PAD whose only reader is a convolution without padding of its own becomes that
+    convolution's padding (the conv reads reflected/replicated/zero taps directly), saving a
+    full copy of the activation. Returns the number of pads fused."""
+    users = consumers(net)
+    fused = 0
+    keep = []
+    for layer in net.layers:
+        if layer.op == "pad" and layer.output != net.output:
+            readers = users.get(layer.output, [])
+            if len(readers) == 1 and readers[0].op == "conv2d":
+                conv = readers[0]
+                a = conv.attrs
+                if (a["pad_t"], a["pad_l"], a["pad_b"], a["pad_r"]) == (0, 0, 0, 0) and a["dil_h"] == 1 \
+                        and a["dil_w"] == 1:
+                    p = layer.attrs
+                    a.update(pad_t=p["pad_t"], pad_l=p["pad_l"], pad_b=p["pad_b"], pad_r=p["pad_r"],
+                             pad_mode=p["mode"])
+                    conv.inputs = [layer.inputs[0]]
+                    fused += 1
+                    continue
+        keep.append(layer)
+    net.layers = keep
+    compact_values(net)
+    return fused
+
+
+def compact_values(net: Network) -> None:
+    """Renumber values so that value 0 is the input and the rest follow the layer order,
+    dropping values no layer produces any more."""
+    order = [net.input] + [layer.output for layer in net.layers]
+    remap = {old: new for new, old in enumerate(order)}
+    values = []
+    for new, old in enumerate(order):
+        v = net.values[old]
+        v.id = new
+        values.append(v)
+    for layer in net.layers:
+        layer.inputs = [remap[v] for v in layer.inputs]
+        layer.output = remap[layer.output]
+    net.values = values
+    net.input = 0
+    net.output = remap[net.output]
