@@ -1,0 +1,151 @@
+"""The per-layer cost model.
+
+A layer's time on a device is a per-layer overhead plus one work term, chosen by its kind:
+
+    t = overhead + spread * work / rate(kind, dtype)
+
+- dense KxK conv: MACs / dense rate; 3x3 stride-1 layers that the runtime runs with Winograd
+  F(m x m, 3 x 3) count the multiplies Winograd does: (m+2)^2 per m x m output tile per input/
+  output channel pair, over whole tiles, so small feature maps (7x7 in a 6x6 tile grid) pay
+  for their padding. `winograd_tile` m is a property of the runtime (ncnn on ARM: 6; 0: none);
+- 1x1 conv: MACs / pointwise rate;  depthwise conv: MACs / depthwise rate;
+- memory-bound ops (normalization, activation, resize, padding, pooling, eltwise, concat,
+  fully connected): bytes moved / bandwidth;
+- int8 layers: the fp32 rate times a fitted factor, one for dense convs (Winograd and fp16
+  arithmetic help fp32 there, so int8 is often slower) and one for 1x1 and depthwise convs;
+- `spread`: runtimes split a layer's output channels among threads in packs of `pack`; a layer
+  with fewer packs than threads leaves cores idle, so its work takes threads / packs longer.
+
+The model is linear in the inverse rates, which is what lets a device be fitted by
+non-negative least squares to whole-network latencies (fit.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from editor.core.devices.network import Layer, Network
+
+# Order of the linear parameters (seconds per unit) in every feature vector.
+TERMS = ("overhead", "dense", "pointwise", "depthwise", "memory")
+
+
+@dataclass
+class Rates:
+    """A device's fitted parameters, in the units people read."""
+
+    overhead_us: float          # per layer
+    dense_gmacs: float          # effective GMAC/s of dense KxK conv (Winograd-eligible MACs divided first)
+    pointwise_gmacs: float
+    depthwise_gmacs: float
+    bandwidth_gbs: float        # GB/s for memory-bound layers
+    int8_dense: float = 1.0     # int8 time factor on dense convs (>1: int8 slower than fp32)
+    int8_light: float = 1.0     # int8 time factor on 1x1 and depthwise convs
+    winograd_tile: int = 6      # Winograd output tile of 3x3 s1 convs in this runtime (0: none)
+    winograd_tile_int8: int = 2  # the same for int8 convs
+    threads: int = 1
+    pack: int = 4               # output channels per unit of work handed to a thread
+
+    def seconds_per_unit(self) -> np.ndarray:
+        def inv(rate, scale):
+            return 0.0 if not rate or math.isinf(rate) else 1.0 / (rate * scale)
+        return np.array([self.overhead_us * 1e-6, inv(self.dense_gmacs, 1e9),
+                         inv(self.pointwise_gmacs, 1e9), inv(self.depthwise_gmacs, 1e9),
+                         inv(self.bandwidth_gbs, 1e9)])
+
+    @classmethod
+    def from_seconds(cls, theta, **kw) -> "Rates":
+        def rate(v, scale):
+            return float("inf") if v <= 0 else 1.0 / (v * scale)
+        return cls(overhead_us=float(theta[0]) * 1e6, dense_gmacs=rate(theta[1], 1e9),
+                   pointwise_gmacs=rate(theta[2], 1e9), depthwise_gmacs=rate(theta[3], 1e9),
+                   bandwidth_gbs=rate(theta[4], 1e9), **kw)
+
+    def to_json(self) -> dict:
+        def num(v):
+            return None if math.isinf(v) else round(float(v), 6)
+        return {"overhead_us": num(self.overhead_us), "dense_gmacs": num(self.dense_gmacs),
+                "pointwise_gmacs": num(self.pointwise_gmacs), "depthwise_gmacs": num(self.depthwise_gmacs),
+                "bandwidth_gbs": num(self.bandwidth_gbs), "int8_dense": num(self.int8_dense),
+                "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
+                "threads": self.threads, "pack": self.pack}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Rates":
+        def num(v):
+            return float("inf") if v is None else float(v)
+        return cls(overhead_us=float(d["overhead_us"]), dense_gmacs=num(d["dense_gmacs"]),
+                   pointwise_gmacs=num(d["pointwise_gmacs"]), depthwise_gmacs=num(d["depthwise_gmacs"]),
+                   bandwidth_gbs=num(d["bandwidth_gbs"]), int8_dense=float(d.get("int8_dense", 1.0)),
+                   int8_light=float(d.get("int8_light", 1.0)), winograd_tile=int(d.get("winograd_tile", 6)),
+                   winograd_tile_int8=int(d.get("winograd_tile_int8", 2)),
+                   threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)))
+
+
+def element_bytes(int8: bool) -> int:
+    return 1 if int8 else 4
+
+
+def spread(layer: Layer, threads: int, pack: int) -> float:
+    """How much longer a layer takes because it has too few channel packs to feed every thread."""
+    if threads <= 1 or layer.kind not in ("conv", "pointwise", "depthwise"):
+        return 1.0
+    packs = max(1, math.ceil(layer.cout / max(1, pack)))
+    return threads / min(threads, packs)
+
+
+def winograd_macs(layer: Layer, tile: int) -> int:
+    """Multiplies of a 3x3 stride-1 conv done as Winograd F(tile, 3) over whole output tiles."""
+    _, oh, ow = layer.out_shape
+    tiles = math.ceil(oh / tile) * math.ceil(ow / tile)
+    return (layer.cin // layer.groups) * layer.cout * tiles * (tile + 2) ** 2
+
+
+def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int) -> np.ndarray:
+    """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
+
+    int8 layers are not scaled here; `split_int8` separates them so the fit and the prediction
+    can apply the int8 factors.
+    """
+    f = np.zeros(len(TERMS))
+    if layer.kind == "free":
+        return f
+    f[0] = 1.0
+    s = spread(layer, threads, pack)
+    if layer.kind == "conv":
+        macs = layer.macs
+        if winograd_tile and layer.winograd_eligible():
+            macs = min(macs, winograd_macs(layer, winograd_tile))
+        f[1] = s * macs
+    elif layer.kind == "pointwise":
+        f[2] = s * layer.macs
+    elif layer.kind == "depthwise":
+        f[3] = s * layer.macs
+    else:
+        f[4] = layer.elements * element_bytes(layer.int8) + layer.weights * element_bytes(layer.int8)
+    return f
+
+
+def network_features(net: Network, rates: Rates) -> tuple:
+    """Summed features of the fp32 layers and of the int8 layers, each [len(TERMS)]."""
+    fp, q = np.zeros(len(TERMS)), np.zeros(len(TERMS))
+    for layer in net.layers:
+        if layer.int8 and layer.kind in ("conv", "pointwise", "depthwise"):
+            q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack)
+        else:
+            fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack)
+    return fp, q
+
+
+def layer_seconds(layer: Layer, rates: Rates) -> float:
+    theta = rates.seconds_per_unit()
+    quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
+    tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
+    f = layer_features(layer, tile, rates.threads, rates.pack)
+    if quantized:
+        factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
+        return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))
+    return float(f @ theta)
