@@ -113,8 +113,15 @@ class AudioSource:
         target = self._origin + Fraction(start, self.sample_rate) - _SEEK_MARGIN_SECONDS
         tb = Fraction(self._stream.time_base)
         first_pts = self.info.audio.start_time / tb
-        ts = max(int(target / tb), int(first_pts))
-        self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
+        ts = int(target / tb)
+        if ts <= first_pts:
+            # From the top, open afresh: after a seek to the start, demuxers no longer drop the
+            # encoder's priming samples, which would shift the sound late.
+            self._container.close()
+            self._container = None
+            self._open()
+        else:
+            self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
         self._frames = self._decoded()
         self._resampler = av.AudioResampler(format="fltp", layout=self.layout,
                                             rate=self.sample_rate)
