@@ -46,7 +46,7 @@ class ImportedGraph:
     def index_consumers(self) -> None:
         self.consumers = {}
         for node in self.nodes:
-            for name in node.inputs:
+            for name in dict.fromkeys(node.inputs):   # a node reading x twice (x * x) counts once
                 if name:
                     self.consumers.setdefault(name, []).append(node)
         for name in self.outputs:
