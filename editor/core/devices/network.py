@@ -44,7 +44,7 @@ class Layer:
 
     def winograd_eligible(self) -> bool:
         """3x3 stride-1 dense convolutions with enough channels: where phone runtimes use Winograd."""
-        return (self.kind == "conv" and self.kernel == (3, 3) and self.stride == (1, 1)
+        return (self.kind == "conv" and self.op in ("Conv", "Convolution") and self.kernel == (3, 3) and self.stride == (1, 1)
                 and self.dilation == (1, 1) and self.groups == 1
                 and self.cin >= 16 and self.cout >= 16)
 
