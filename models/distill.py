@@ -1,0 +1,270 @@
+"""Distil the teacher networks into the small student network (models/student.py).
+
+The shipped weights come from one command (2 CPU threads, about an hour):
+
+    .venv/bin/python -m models.distill --iters 5000
+
+Steps: teacher outputs on real content at three scales are computed once and cached under
+models/.cache/ (never committed); then one conditional-instance-norm student learns every
+shipped style at once from random crops (flipped at random) with a pixel L1 loss, an L1 loss
+on Gaussian-blurred outputs (the look of a region, indifferent to stroke phase) and a
+stability loss ||f(x + e) - f(x)|| with e ~ N(0, (2/255)^2), so film grain and codec noise do
+not make strokes jump between video frames. Seeds are fixed; the run writes the ONNX file, a
+recipe record beside it, the catalog and the thumbnails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from models import content as content_mod
+from models import teachers
+
+MODELS_DIR = Path(__file__).resolve().parent
+CACHE_DIR = MODELS_DIR / ".cache"
+
+SCALES = (256, 352, 480)          # short side of the content pictures the teacher sees
+NOISE_SIGMA = 2.0 / 255.0         # the stability term's noise, as in the evaluation
+LOWPASS_SIGMA = 2.0
+
+
+@dataclass
+class Pair:
+    """A content picture and its teacher outputs, one per style (all uint8 HxWx3)."""
+    name: str
+    image: np.ndarray
+    targets: np.ndarray  # [S, H, W, 3]
+
+
+@dataclass
+class Recipe:
+    iters: int = 5000
+    batch: int = 8
+    crop: int = 192
+    lr: float = 2e-3
+    seed: int = 20260
+    lowpass_weight: float = 2.0
+    noise_weight: float = 1.0
+    threads: int = 2
+    extra: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- teacher targets
+
+def _digest(parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(repr(p).encode())
+    return h.hexdigest()[:16]
+
+
+def multistyle_pairs(styles: list[int], scales=SCALES, progress: bool = True) -> list[Pair]:
+    """Teacher targets of the 26-style network for every training picture and scale (cached)."""
+    from tqdm import tqdm
+
+    items = content_mod.training_content()
+    key = _digest(["multistyle26", teachers.teacher_path("multistyle26").stat().st_size, styles,
+                   list(scales), [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]])
+    cache = CACHE_DIR / f"targets-multistyle-{key}.npz"
+    if cache.is_file():
+        return _load_pairs(cache)
+    pairs = []
+    jobs = [(name, img, s) for name, img in items for s in scales]
+    for name, img, s in tqdm(jobs, desc="teacher targets", disable=not progress, unit="img"):
+        x = content_mod.fit_short_side(img, s)
+        t = np.stack([(teachers.multistyle(x, k) * 255 + 0.5).astype(np.uint8) for k in styles])
+        pairs.append(Pair(f"{name}@{s}", x, t))
+    _save_pairs(cache, pairs)
+    return pairs
+
+
+def _save_pairs(path: Path, pairs: list[Pair]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    arrays = {}
+    for i, p in enumerate(pairs):
+        arrays[f"x{i}"] = p.image
+        arrays[f"t{i}"] = p.targets
+    arrays["names"] = np.array([p.name for p in pairs])
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
+
+
+def _load_pairs(path: Path) -> list[Pair]:
+    with np.load(path) as z:
+        names = list(z["names"])
+        return [Pair(str(n), z[f"x{i}"], z[f"t{i}"]) for i, n in enumerate(names)]
+
+
+# ---------------------------------------------------------------- training
+
+def gaussian_kernel(sigma: float):
+    import torch
+
+    radius = int(math.ceil(3 * sigma))
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    k = torch.exp(-(x ** 2) / (2 * sigma ** 2))
+    return k / k.sum()
+
+
+def blur(x, kernel):
+    """Separable Gaussian blur with reflection at the borders (NCHW)."""
+    import torch.nn.functional as F
+
+    c = x.shape[1]
+    r = kernel.numel() // 2
+    kh = kernel.view(1, 1, 1, -1).repeat(c, 1, 1, 1)
+    kv = kernel.view(1, 1, -1, 1).repeat(c, 1, 1, 1)
+    x = F.pad(x, (r, r, r, r), mode="reflect")
+    x = F.conv2d(x, kh, groups=c)
+    return F.conv2d(x, kv, groups=c)
+
+
+def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Generator):
+    import torch
+
+    xs, ts, ws = [], [], []
+    for _ in range(recipe.batch):
+        p = pairs[rng.integers(len(pairs))]
+        s = int(rng.integers(n_styles))
+        h, w = p.image.shape[:2]
+        c = min(recipe.crop, h, w) // 8 * 8
+        top = int(rng.integers(h - c + 1))
+        left = int(rng.integers(w - c + 1))
+        x = p.image[top:top + c, left:left + c]
+        t = p.targets[s, top:top + c, left:left + c]
+        if rng.random() < 0.5:
+            x, t = x[:, ::-1], t[:, ::-1]
+        if c != recipe.crop:  # a picture smaller than the crop: resize up to the batch size
+            x = content_mod.resize_to(np.ascontiguousarray(x), recipe.crop, recipe.crop)
+            t = content_mod.resize_to(np.ascontiguousarray(t), recipe.crop, recipe.crop)
+        xs.append(np.ascontiguousarray(x))
+        ts.append(np.ascontiguousarray(t))
+        onehot = np.zeros(n_styles, np.float32)
+        onehot[s] = 1.0
+        ws.append(onehot)
+    to = lambda a: torch.from_numpy(np.stack(a)).permute(0, 3, 1, 2).float() / 255.0
+    return to(xs), to(ts), torch.from_numpy(np.stack(ws))
+
+
+def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
+          checkpoint: Path | None = None):
+    """Train a StyleStudent on (content, teacher output) pairs; returns (model, log)."""
+    import torch
+    import torch.nn.functional as F
+    from tqdm import tqdm
+
+    from models.student import StyleStudent
+
+    torch.set_num_threads(recipe.threads)
+    torch.manual_seed(recipe.seed)
+    rng = np.random.default_rng(recipe.seed)
+    model = StyleStudent(n_styles)
+    opt = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    # linear warm-up over the first 2 %, then cosine decay to 5 % of the peak rate
+    warm = max(1, recipe.iters // 50)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / warm) * (
+        0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(i, recipe.iters) / recipe.iters))))
+    kernel = gaussian_kernel(LOWPASS_SIGMA)
+    log = {"pixel": [], "lowpass": [], "noise": []}
+    run = {"pixel": 0.0, "lowpass": 0.0, "noise": 0.0}
+    bar = tqdm(range(recipe.iters), desc="distil", disable=not progress, unit="it", file=sys.stderr)
+    model.train()
+    for it in bar:
+        x, t, w = _batch(pairs, n_styles, recipe, rng)
+        noise = torch.zeros(())
+        if recipe.noise_weight > 0:
+            # half the batch again with noise added, in the same forward pass (instance norm
+            # keeps samples independent)
+            half = x.shape[0] // 2
+            e = torch.randn_like(x[:half]) * NOISE_SIGMA
+            y_all = model(torch.cat([x, x[:half] + e]), torch.cat([w, w[:half]]))
+            y, y_noisy = y_all[:x.shape[0]], y_all[x.shape[0]:]
+            noise = F.l1_loss(y_noisy, y[:half])
+        else:
+            y = model(x, w)
+        pixel = F.l1_loss(y, t)
+        lowpass = F.l1_loss(blur(y, kernel), blur(t, kernel))
+        loss = pixel + recipe.lowpass_weight * lowpass + recipe.noise_weight * noise
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        for k, v in (("pixel", pixel), ("lowpass", lowpass), ("noise", noise)):
+            run[k] = 0.98 * run[k] + 0.02 * float(v.detach()) if it else float(v.detach())
+        if it % 50 == 0 or it == recipe.iters - 1:
+            bar.set_postfix(l1=f"{run['pixel']:.4f}", low=f"{run['lowpass']:.4f}", noise=f"{run['noise']:.4f}")
+            for k in log:
+                log[k].append(round(run[k], 5))
+        if checkpoint is not None and (it + 1) % 500 == 0:
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"iter": it + 1, "model": model.state_dict()}, checkpoint)
+    model.eval()
+    return model, log
+
+
+# ---------------------------------------------------------------- the shipped styles
+
+def distil_shipped(recipe: Recipe, out: Path, progress: bool = True) -> dict:
+    from models import shipped
+    from models.student import export_onnx, parameter_count
+
+    styles = [s.teacher_style for s in shipped.STYLES]
+    t0 = time.time()
+    pairs = multistyle_pairs(styles, progress=progress)
+    t1 = time.time()
+    model, log = train(pairs, len(styles), recipe, progress=progress,
+                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt")
+    t2 = time.time()
+    export_onnx(model, out)
+    record = {
+        "command": "python -m models.distill " + " ".join(sys.argv[1:]),
+        "recipe": {k: v for k, v in recipe.__dict__.items() if k != "extra"},
+        "teacher": "multistyle26", "teacher_styles": styles,
+        "scales": list(SCALES), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
+        "content": sorted({p.name.rsplit("@", 1)[0] for p in pairs}),
+        "parameters": parameter_count(model),
+        "seconds": {"targets": round(t1 - t0, 1), "training": round(t2 - t1, 1)},
+        "loss_every_50": log,
+        "torch": __import__("torch").__version__,
+    }
+    out.with_suffix(".recipe.json").write_text(json.dumps(record, indent=1) + "\n")
+    shipped.write_catalog(out)
+    return record
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="distil the shipped styles into one small network")
+    d = Recipe()
+    parser.add_argument("--iters", type=int, default=d.iters)
+    parser.add_argument("--batch", type=int, default=d.batch)
+    parser.add_argument("--crop", type=int, default=d.crop)
+    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--noise-weight", type=float, default=d.noise_weight)
+    parser.add_argument("--lowpass-weight", type=float, default=d.lowpass_weight)
+    parser.add_argument("--threads", type=int, default=d.threads)
+    parser.add_argument("--out", type=Path, default=MODELS_DIR / "stylecut_styles.onnx")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    recipe = Recipe(iters=args.iters, batch=args.batch, crop=args.crop, lr=args.lr, seed=args.seed,
+                    noise_weight=args.noise_weight, lowpass_weight=args.lowpass_weight,
+                    threads=args.threads)
+    record = distil_shipped(recipe, args.out, progress=not args.quiet)
+    print(f"wrote {args.out} ({record['parameters']} parameters, "
+          f"{record['seconds']['training']:.0f} s training)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
