@@ -75,6 +75,10 @@ def count_macs(model, height: int, width: int) -> MacReport:
     """MACs of one inference at `height` x `width` (model path or ModelProto)."""
     proto = _fix_input_size(_load(model), height, width)
     shapes = _shapes(proto)
+    if any(_node_macs_needs(node, shapes) for node in proto.graph.node):
+        # Static inference gave up somewhere (pads or sizes computed at run time): take the
+        # missing shapes from one run of the graph at that size instead.
+        shapes.update(_shapes_by_running(proto))
     total = 0
     per_op = []
     for node in proto.graph.node:
@@ -88,6 +92,42 @@ def count_macs(model, height: int, width: int) -> MacReport:
 
 def macs_per_pixel(model, height: int = 512, width: int = 512) -> float:
     return count_macs(model, height, width).per_pixel
+
+
+def _node_macs_needs(node, shapes: dict) -> bool:
+    if node.op_type not in ("Conv", "ConvTranspose", "MatMul", "Gemm"):
+        return False
+    return any(n and n not in shapes for n in (*node.input[:2], node.output[0]))
+
+
+def _shapes_by_running(proto: onnx.ModelProto) -> dict:
+    import numpy as np
+    import onnxruntime as ort
+
+    probe = onnx.ModelProto()
+    probe.CopyFrom(proto)
+    known = {o.name for o in probe.graph.output}
+    for node in probe.graph.node:
+        if node.op_type in ("Conv", "ConvTranspose", "MatMul", "Gemm"):
+            for name in (*node.input[:2], node.output[0]):
+                if name and name not in known:
+                    probe.graph.output.append(onnx.ValueInfoProto(name=name))
+                    known.add(name)
+    initializers = {i.name for i in probe.graph.initializer}
+    feeds = {}
+    for inp in probe.graph.input:
+        if inp.name in initializers:
+            continue
+        tt = inp.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else 1 for d in tt.shape.dim]
+        dtype = onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type)
+        feeds[inp.name] = np.full(dims, 0.5, dtype=dtype)
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(probe.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+    names = [o.name for o in sess.get_outputs()]
+    return {n: list(v.shape) for n, v in zip(names, sess.run(names, feeds))}
 
 
 def _need(shapes: dict, name: str, node) -> list:
