@@ -43,6 +43,7 @@ class Recorder(EffectPlugin):
         self.prepared = []
         self.inside = 0
         self.overlapped = False
+        self.scales = []
 
     def is_identity(self, params, time):
         return params["amount"] == 0.0
@@ -56,6 +57,7 @@ class Recorder(EffectPlugin):
             self.overlapped = True
         clock.sleep(0.002)
         self.calls.append((time, params["amount"], context))
+        self.scales.append((render_scale, frame.shape))
         self.inside -= 1
         return frame
 
@@ -200,6 +202,7 @@ def test_identity_skip_context_prepare_and_instances(carphone, pool, registry):
     (time, amount, context), = inst.calls
     assert (time, amount) == (F(1), 1.0)
     assert (context.clip_id, context.effect_id, context.frame_index, context.source_time) == ("c", "r", 75, F(3, 2))
+    assert context.source_index == pool.source(carphone).index_at_time(F(3, 2)) == 44
     # The same instance serves later frames; removing the effect drops it on the next prepare.
     renderer.render(F(4))
     assert len(inst.calls) == 2 and renderer._instances[("c", "r")].instance is inst
@@ -220,3 +223,16 @@ def test_non_thread_safe_plugins_are_serialized(carphone, pool, registry):
         t.join()
     inst = renderer._instances[("c", "r")].instance
     assert len(inst.calls) == 41 and not inst.overlapped
+
+
+def test_render_scale_makes_smaller_frames_and_reaches_plugins(bunny, carphone, pool, registry):
+    project = two_tracks(bunny, carphone)
+    project.tracks[0].clips[0].effects.append(Effect("r", Recorder.id))
+    renderer = Renderer(project, pool, registry, render_scale=0.5)
+    result = renderer.render(F(0))
+    assert result.frame.shape == (360, 640, 3)
+    assert renderer._instances[("bun", "r")].instance.scales == [(0.5, (360, 640, 3))]
+    assert renderer.render(F(3, 2)).frame.shape == (360, 640, 3)  # letterboxed clip too
+    assert offline_card(640, 360).shape == (360, 640, 3)
+    with pytest.raises(ValueError):
+        Renderer(project, pool, registry, render_scale=0)

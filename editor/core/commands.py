@@ -356,7 +356,7 @@ def _rollback_to(tx: Transaction, mark: int) -> None:
 # ------------------------------------------------------------------ helpers
 
 def _clip_label(clip: Clip) -> str:
-    return f"clip {clip.name or clip.id!r}" if clip.name else f"clip {clip.id!r}"
+    return f"clip {(clip.name or clip.id)!r}"
 
 
 def _span(clip: Clip) -> str:

@@ -287,8 +287,9 @@ class _Coerced:
 class RenderContext:
     """What the host knows about the frame being rendered: enough to key a result cache.
 
-    `clip_id` and `effect_id` are stable across edits and saves; `media` and `source_time`
-    identify the source picture; `frame_index` is the project frame being rendered.
+    `clip_id` and `effect_id` are stable across edits and saves; `media` with `source_index`
+    (the media's frame number, when the decoder knows it) or `source_time` identify the
+    source picture; `frame_index` is the project frame being rendered.
     """
 
     clip_id: str
@@ -298,6 +299,7 @@ class RenderContext:
     frame_index: int
     project_size: tuple[int, int]
     fps: Fraction
+    source_index: int | None = None
 
 
 @dataclass(frozen=True)

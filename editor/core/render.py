@@ -87,7 +87,8 @@ class Renderer:
     """Renders one project; keeps plugin instances and scalers between frames.
 
     `pool` is a `MediaPool` (one is made when not given and closed by `close`); `registry`
-    a `PluginRegistry` (the discovered default when not given).
+    a `PluginRegistry` (the discovered default when not given). `render_scale` below 1 makes
+    smaller frames for a fast preview; plugins are told the scale.
     """
 
     def __init__(self, project: Project, pool: Any = None, registry: Any = None, render_scale: float = 1.0):
@@ -103,6 +104,8 @@ class Renderer:
 
             registry = default_registry()
         self.registry = registry
+        if not 0 < render_scale <= 1:
+            raise ValueError(f"render_scale {render_scale} is outside (0, 1]")
         self.render_scale = render_scale
         self._instances: dict[tuple[str, str], _Instance] = {}
         self._scalers: dict[tuple[int, int, int, int], VideoReformatter] = {}
@@ -117,25 +120,34 @@ class Renderer:
 
     def render(self, t: Fraction | float | int) -> RenderResult:
         t = Fraction(t)
-        width, height = self.project.settings.width, self.project.settings.height
+        width, height = self.output_size
         hit = top_video_clip(self.project, t)
         if hit is None:
             return RenderResult(self._black_frame(width, height))
         errors: list[RenderError] = []
         clip = hit.clip
-        picture = self._media_frame(clip, hit.source_time, errors)
-        if picture is None:
+        media_frame = self._media_frame(clip, hit.source_time, errors)
+        if media_frame is None:
             return RenderResult(offline_card(width, height), errors, clip.id)
+        picture = media_frame.rgb
         fitted = fit_size(picture.shape[1], picture.shape[0], width, height)
         picture = _read_only(self._scale(picture, *fitted))
         if clip.effects:
-            picture = _read_only(self._run_effects(hit, picture, t, errors))
+            picture = _read_only(self._run_effects(hit, picture, t, getattr(media_frame, "index", None), errors))
         return RenderResult(self._letterbox(picture, width, height), errors, clip.id)
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """Project size times the render scale (a fast preview may render smaller)."""
+        s = self.project.settings
+        if self.render_scale == 1.0:
+            return s.width, s.height
+        return max(1, round(s.width * self.render_scale)), max(1, round(s.height * self.render_scale))
 
     def prepare(self, start: Fraction = Fraction(0), end: Fraction | None = None) -> list[RenderError]:
         """Give every effect that will play in [start, end) its `prepare` call (preload)."""
         end = self.project.duration if end is None else Fraction(end)
-        width, height = self.project.settings.width, self.project.settings.height
+        width, height = self.output_size
         errors: list[RenderError] = []
         self._forget_unused()
         for hit in clips_between(self.project, Fraction(start), end, kind="video"):
@@ -179,7 +191,7 @@ class Renderer:
 
     # ---- steps
 
-    def _media_frame(self, clip: Clip, source_time: Fraction, errors: list[RenderError]) -> np.ndarray | None:
+    def _media_frame(self, clip: Clip, source_time: Fraction, errors: list[RenderError]) -> Any:
         if not os.path.isfile(clip.media):
             errors.append(RenderError(clip.id, f"{clip.media}: media file is missing (offline)"))
             return None
@@ -195,7 +207,7 @@ class Renderer:
         warning = getattr(source, "warning", None)
         if warning:
             errors.append(RenderError(clip.id, f"{clip.media}: {warning}", severity="warning"))
-        return frame.rgb
+        return frame
 
     def _scale(self, picture: np.ndarray, width: int, height: int) -> np.ndarray:
         h, w = picture.shape[:2]
@@ -226,7 +238,8 @@ class Renderer:
             self._black = black
         return black
 
-    def _run_effects(self, hit: ClipAt, picture: np.ndarray, t: Fraction, errors: list[RenderError]) -> np.ndarray:
+    def _run_effects(self, hit: ClipAt, picture: np.ndarray, t: Fraction, source_index: int | None,
+                     errors: list[RenderError]) -> np.ndarray:
         clip = hit.clip
         settings = self.project.settings
         for effect in clip.effects:
@@ -241,7 +254,7 @@ class Renderer:
                     continue
                 context = RenderContext(
                     clip.id, effect.id, clip.media, hit.source_time, int(t * settings.fps // 1),
-                    (settings.width, settings.height), settings.fps)
+                    (settings.width, settings.height), settings.fps, source_index)
                 result = inst.render(picture, hit.local_time, params, self.render_scale, context)
                 picture = _read_only(check_output(inst.plugin, picture, result))
             except Exception as exc:  # the frame goes on without this effect

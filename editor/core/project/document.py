@@ -9,6 +9,7 @@ Missing media is not an error: `offline_clips` lists those clips so the editor c
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import tempfile
 from dataclasses import dataclass
@@ -43,10 +44,17 @@ def fraction_to_json(value: Fraction) -> str:
 
 
 def _value_to_json(value: Any) -> Any:
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [_value_to_json(v) for v in value]
-    if isinstance(value, Fraction):
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    # numpy scalars and Fractions arrive from sliders and arithmetic: store plain numbers.
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
         return float(value)
+    if hasattr(value, "item"):  # numpy bool
+        return value.item()
     return value
 
 
