@@ -176,3 +176,15 @@ def test_loads_accepts_integer_and_decimal_times():
                            {"id": "c", "media": "/x.mp4", "source_in": 0.5, "source_out": "3/2", "start": 2}]}]})
     clip = loads(text).tracks[0].clips[0]
     assert (clip.source_in, clip.source_out, clip.start) == (F(1, 2), F(3, 2), F(2))
+
+
+def test_numpy_and_fraction_parameter_values_are_saved_as_plain_numbers(tmp_path):
+    import numpy as np
+
+    fx = Effect("e", "org.x.y", {"a": np.float32(0.5), "b": np.int64(3), "c": np.bool_(True), "d": F(1, 4),
+                                 "e": (np.float64(1.0), 0.5, 0)})
+    project = Project(tracks=[Track("v", "video", [Clip("c", "/m.mp4", F(0), F(1), F(0), [fx])])])
+    save(project, tmp_path / "p.json")
+    params = load(tmp_path / "p.json").tracks[0].clips[0].effects[0].params
+    assert params == {"a": 0.5, "b": 3, "c": True, "d": 0.25, "e": (1.0, 0.5, 0)}
+    assert type(params["b"]) is int and type(params["c"]) is bool
