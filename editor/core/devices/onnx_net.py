@@ -49,8 +49,11 @@ def read_onnx(path, size: tuple | None = None, int8: bool = False) -> Network:
         raise NetworkFormatError(path, "the ONNX graph has no nodes")
     inits = {t.name: t for t in graph.initializer}
     inputs = [i for i in graph.input if i.name not in inits]
-    if len(inputs) != 1:
-        raise NetworkFormatError(path, f"expected one image input, the graph has {len(inputs)}")
+    # The image is the first rank-4 input; others (a style index, mixing weights) ride along.
+    images = [i for i in inputs if len(i.type.tensor_type.shape.dim) == 4]
+    if not images:
+        raise NetworkFormatError(path, f"the graph has no NCHW image input (inputs: {[i.name for i in inputs]})")
+    inputs = images[:1] + [i for i in inputs if i is not images[0]]
     dims = inputs[0].type.tensor_type.shape.dim
     if len(dims) != 4:
         raise NetworkFormatError(path, f"input {inputs[0].name!r} is not NCHW (rank {len(dims)})")
@@ -68,14 +71,25 @@ def read_onnx(path, size: tuple | None = None, int8: bool = False) -> Network:
     for d, v in zip(dims, (1, channels, height, width)):
         d.Clear()
         d.dim_value = v
-    shapes = _infer_shapes(path, model, inputs[0].name, (1, channels, height, width))
+    feeds = {inputs[0].name: np.zeros((1, channels, height, width), np.float32)}
+    for extra in inputs[1:]:
+        feeds[extra.name] = _zeros_for(extra)
+    shapes = _infer_shapes(path, model, feeds)
     net = _build(path, model, shapes, inits, int8)
     net.input_shape = (channels, height, width)
     net.file_bytes = path.stat().st_size
     return net
 
 
-def _infer_shapes(path, model, input_name, input_shape) -> dict:
+def _zeros_for(value_info):
+    import onnx
+
+    tt = value_info.type.tensor_type
+    dims = [d.dim_value if d.HasField("dim_value") else 1 for d in tt.shape.dim]
+    return np.zeros(dims, onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type))
+
+
+def _infer_shapes(path, model, feeds) -> dict:
     import onnx
 
     shapes = {}
@@ -90,16 +104,18 @@ def _infer_shapes(path, model, input_name, input_shape) -> dict:
         pass
     for t in model.graph.initializer:
         shapes[t.name] = tuple(t.dims)
+    for name, value in feeds.items():
+        shapes[name] = tuple(value.shape)
     needed = {o for n in model.graph.node for o in n.output if o}
     if needed - shapes.keys():
-        shapes.update(_shapes_by_running(path, model, input_name, input_shape, needed - shapes.keys()))
+        shapes.update(_shapes_by_running(path, model, feeds, needed - shapes.keys()))
     missing = needed - shapes.keys()
     if missing:
         raise NetworkFormatError(path, f"cannot work out the shape of tensor {sorted(missing)[0]!r}")
     return shapes
 
 
-def _shapes_by_running(path, model, input_name, input_shape, names) -> dict:
+def _shapes_by_running(path, model, feeds, names) -> dict:
     import onnx
     import onnxruntime as ort
 
@@ -113,7 +129,7 @@ def _shapes_by_running(path, model, input_name, input_shape, names) -> dict:
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         sess = ort.InferenceSession(m.SerializeToString(), opts, providers=["CPUExecutionProvider"])
-        outs = sess.run(None, {input_name: np.zeros(input_shape, np.float32)})
+        outs = sess.run(None, feeds)
     except Exception as exc:
         raise NetworkFormatError(path, f"onnxruntime cannot run the model to find its shapes: {exc}") from None
     return {o.name: tuple(v.shape) for o, v in zip(sess.get_outputs(), outs)}

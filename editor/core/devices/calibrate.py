@@ -1,0 +1,142 @@
+"""Calibrate the `host` profile: time single layers on this machine and fit the cost model.
+
+The layers run in onnxruntime as one-op ONNX models covering each cost term (dense KxK, 1x1,
+depthwise, memory-bound ops, and tiny layers that expose the per-layer overhead). The fixed
+cost of one session run, measured on a trivial model, is taken off every timing so it does not
+pose as layer overhead. Each timing is the minimum of several runs: on a shared machine the
+minimum is the least disturbed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from editor.core.devices.cost import Rates, layer_features
+from editor.core.devices.onnx_build import builder
+from editor.core.devices.onnx_net import _build, _infer_shapes
+from editor.core.devices.profiles import Profile
+
+FLOOR_S = 20e-6
+
+# (description, input channels, height, width, graph recipe)
+CALIBRATION_LAYERS = (
+    ("conv3x3 16->16 @192x192", 16, 192, 192, lambda g: g.conv(16, 3)),
+    ("conv3x3 32->32 @96x96", 32, 96, 96, lambda g: g.conv(32, 3)),
+    ("conv3x3 64->64 @48x48", 64, 48, 48, lambda g: g.conv(64, 3)),
+    ("conv3x3 s2 32->64 @96x96", 32, 96, 96, lambda g: g.conv(64, 3, 2)),
+    ("conv9x9 3->16 @128x128", 3, 128, 128, lambda g: g.conv(16, 9)),
+    ("conv1x1 32->64 @96x96", 32, 96, 96, lambda g: g.conv(64, 1)),
+    ("conv1x1 128->128 @32x32", 128, 32, 32, lambda g: g.conv(128, 1)),
+    ("depthwise3x3 32 @128x128", 32, 128, 128, lambda g: g.depthwise(3)),
+    ("depthwise3x3 128 @48x48", 128, 48, 48, lambda g: g.depthwise(3)),
+    ("relu 32 @128x128", 32, 128, 128, lambda g: g.relu()),
+    ("instance_norm 32 @128x128", 32, 128, 128, lambda g: g.instance_norm()),
+    ("reflect_pad 32 @128x128", 32, 128, 128, lambda g: g.reflect_pad(4)),
+    ("upsample2x 16 @96x96", 16, 96, 96, lambda g: g.upsample(2)),
+    ("maxpool 32 @128x128", 32, 128, 128, lambda g: g.maxpool(2)),
+    ("relu 8 @8x8", 8, 8, 8, lambda g: g.relu()),
+    ("conv3x3 8->8 @8x8", 8, 8, 8, lambda g: g.conv(8, 3)),
+    ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm()),
+)
+
+
+def session(model, threads: int):
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+
+
+def time_model(model, shape, threads: int, budget_s: float = 0.25, min_runs: int = 5) -> float:
+    """Minimum seconds of one run, over at least `min_runs` runs or `budget_s` seconds."""
+    sess = session(model, threads)
+    x = np.random.default_rng(0).random(shape, dtype=np.float32)
+    name = sess.get_inputs()[0].name
+    sess.run(None, {name: x})
+    best, runs, t_end = float("inf"), 0, time.perf_counter() + budget_s
+    while runs < min_runs or time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        sess.run(None, {name: x})
+        best = min(best, time.perf_counter() - t0)
+        runs += 1
+        if runs >= 200:
+            break
+    return best
+
+
+def network_of(model, shape):
+    """The cost model's view of an in-memory ONNX model at a fixed input shape."""
+    feeds = {"input": np.zeros(shape, np.float32)}
+    shapes = _infer_shapes("<calibration>", model, feeds)
+    inits = {t.name: t for t in model.graph.initializer}
+    net = _build("<calibration>", model, shapes, inits, False)
+    net.input_shape = shape[1:]
+    return net
+
+
+def run_overhead(threads: int) -> float:
+    g = builder(1, name="noop")
+    g.relu()
+    return time_model(g.model(1, 1), (1, 1, 1, 1), threads)
+
+
+def measure_layers(threads: int, progress=None) -> list:
+    """[(description, network, seconds)] for every calibration layer."""
+    base = run_overhead(threads)
+    out = []
+    for i, (desc, c, h, w, recipe) in enumerate(CALIBRATION_LAYERS):
+        g = builder(c, seed=i, name=desc.split()[0])
+        recipe(g)
+        model = g.model(h, w)
+        seconds = max(time_model(model, (1, c, h, w), threads) - base, 0.0)
+        out.append((desc, network_of(model, (1, c, h, w)), seconds))
+        if progress:
+            progress(desc, seconds)
+    return out
+
+
+def fit_host(measured: list, threads: int) -> Rates:
+    """Non-negative least squares on relative residuals of the single-layer timings."""
+    from scipy.optimize import nnls
+
+    rows, y = [], []
+    for _, net, seconds in measured:
+        f = sum(layer_features(layer, 0, threads, 1) for layer in net.layers)
+        # Relative residuals, floored at FLOOR_S so sub-microsecond layers do not dominate.
+        weight = 1.0 / (seconds + FLOOR_S)
+        rows.append(f * weight)
+        y.append(seconds * weight)
+    A = np.array(rows)
+    scale = A.max(axis=0)
+    scale[scale == 0] = 1
+    theta, _ = nnls(A / scale, np.array(y))
+    theta = theta / scale
+    # onnxruntime's CPU kernels do no Winograd; work spreads over threads by tiles, not channels.
+    return Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1)
+
+
+def calibrate(threads: int | None = None, progress=None) -> tuple:
+    """(host Profile, measurements)."""
+    import onnxruntime
+
+    threads = threads or min(4, os.cpu_count() or 1)
+    measured = measure_layers(threads, progress)
+    rates = fit_host(measured, threads)
+    fit = {}
+    from editor.core.devices.cost import layer_seconds
+
+    for desc, net, seconds in measured:
+        pred = sum(layer_seconds(layer, rates) for layer in net.layers)
+        fit[desc] = {"measured_ms": round(seconds * 1e3, 5), "predicted_ms": round(pred * 1e3, 5)}
+    profile = Profile(
+        id="host", name=f"this machine ({os.cpu_count()} CPUs)", soc="host", year=time.gmtime().tm_year,
+        threads=threads, powersave=0,
+        source=f"stylecut devices calibrate, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
+               f"onnxruntime {onnxruntime.__version__} CPU, {threads} threads",
+        rates=rates, fit=fit, default=True, host=True)
+    return profile, measured
