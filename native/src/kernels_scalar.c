@@ -1,0 +1,100 @@
+/* Scalar kernels: the portable family, and the tails of the vector families (same arithmetic,
+ * element by element). */
+#include <math.h>
+#include "internal.h"
+
+void sc_plane_stats_scalar_from(const float *x, size_t begin, size_t n, double *lanes)
+{
+    size_t i;
+    for (i = begin; i < n; i++) {
+        double v = (double)x[i];
+        lanes[i % SC_STAT_LANES] += v;
+        lanes[SC_STAT_LANES + i % SC_STAT_LANES] += v * v; /* exact product: 24+24 bits < 53 */
+    }
+}
+
+static void plane_stats_scalar(const float *x, size_t n, double *lanes)
+{
+    sc_plane_stats_scalar_from(x, 0, n, lanes);
+}
+
+void sc_scale_shift_act_scalar(const float *x, float *y, size_t n, float a, float b, sc_act act)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = sc_apply_act(act, fmaf(x[i], a, b));
+}
+
+void sc_act_scalar(const float *x, float *y, size_t n, sc_act act)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = sc_apply_act(act, x[i]);
+}
+
+void sc_conv_f32_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups;
+    int oc, oy, ox, ic, t;
+    for (oc = oc0; oc < oc1; oc++) {
+        int g = oc / opg;
+        const float *wo = p->w + (size_t)oc * cpg * a->ntaps;
+        float *yo = a->out + (size_t)oc * a->OH * a->OW;
+        for (oy = oy0; oy < oy1; oy++)
+            for (ox = ox0; ox < a->OW; ox++) {
+                float acc = p->bias[oc];
+                for (ic = 0; ic < cpg; ic++) {
+                    const float *base = a->in + (size_t)(g * cpg + ic) * a->chan_stride + (size_t)oy * a->pw_stride + ox;
+                    const float *wc = wo + (size_t)ic * a->ntaps;
+                    for (t = 0; t < a->ntaps; t++)
+                        acc = fmaf(wc[t], base[a->tap_off[t]], acc);
+                }
+                yo[(size_t)oy * a->OW + ox] = sc_apply_act(a->act, acc);
+            }
+    }
+}
+
+void sc_conv_f32_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    sc_conv_f32_cols_scalar(a, oc0, oc1, oy0, oy1, 0);
+}
+
+void sc_conv_i8_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
+    int oc, oy, ox, ic, t;
+    for (oc = oc0; oc < oc1; oc++) {
+        int g = oc / opg;
+        const int8_t *wo = p->wq + (size_t)oc * cpg * a->ntaps;
+        float *yo = a->out + (size_t)oc * a->OH * a->OW;
+        for (oy = oy0; oy < oy1; oy++)
+            for (ox = ox0; ox < a->OW; ox++) {
+                int32_t acc = p->bias_q[oc];
+                for (ic = 0; ic < cpg; ic++) {
+                    const int16_t *base = a->inq + ((size_t)(g * cpg2 + ic / 2) * a->chan_stride +
+                                                    (size_t)oy * a->pw_stride + ox) * 2 + (ic & 1);
+                    const int8_t *wc = wo + (size_t)ic * a->ntaps;
+                    for (t = 0; t < a->ntaps; t++)
+                        acc += (int32_t)wc[t] * (int32_t)base[a->tap_off[t] * 2];
+                }
+                yo[(size_t)oy * a->OW + ox] = sc_i8_output(a, oc, acc);
+            }
+    }
+}
+
+void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    sc_conv_i8_cols_scalar(a, oc0, oc1, oy0, oy1, 0);
+}
+
+/* conv pointers are NULL: the scalar family runs the reference conv directly. */
+const sc_kernels sc_kernels_scalar = {
+    SC_ISA_SCALAR,
+    "f32_conv2d_ref_scalar", "qs8_conv2d_ref_scalar", "f32_instnorm_ref_scalar", "f32_eltwise_ref_scalar",
+    NULL, NULL,
+    plane_stats_scalar,
+    sc_scale_shift_act_scalar,
+    sc_act_scalar,
+};

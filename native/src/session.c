@@ -1,0 +1,938 @@
+/* Sessions: an execution plan (fused steps, buffers sized for the current input size), the
+ * thread pool, the style selection, and the run loop with per-layer timing. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "internal.h"
+
+enum { STEP_CONV, STEP_NORM, STEP_OTHER };
+
+typedef struct sc_step {
+    int kind;
+    int layer;        /* the layer whose op runs (conv, norm, or any op) */
+    int pad_layer;    /* PAD folded into the conv's padding, or -1 */
+    int norm_layer;   /* norm run on the conv's output, or -1 */
+    int act_layer;    /* activation applied in the last pass, or -1 */
+    sc_act act;
+    int in_value, out_value;
+} sc_step;
+
+struct sc_session {
+    const sc_model *m;
+    int isa;
+    const sc_kernels *k;
+    sc_pool *pool;
+    float *style_w;            /* [num_styles] */
+    double **norm_gb;          /* per layer (cond/instance norm): gamma[C] then beta[C] */
+    sc_step *steps;
+    int nsteps;
+    int *last_use;             /* per value: last step reading it (-1 none) */
+    /* plan for plan_h x plan_w */
+    int plan_h, plan_w;
+    sc_shape *shapes;
+    float **vbuf;
+    void **bufs;
+    size_t *buf_cap;
+    int nbufs;
+    float *scratch;            /* padded conv input */
+    void *scratch_base;
+    size_t scratch_cap;        /* bytes */
+    ptrdiff_t *taps;
+    double *layer_ms;
+    int *fused_into;
+    const char **kernel_name;
+    double last_ms;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static int is_act(int op)
+{
+    return op == SC_OP_RELU || op == SC_OP_LEAKY_RELU || op == SC_OP_CLIP || op == SC_OP_SIGMOID ||
+           op == SC_OP_TANH;
+}
+
+static sc_act act_of(const sc_layer *l)
+{
+    sc_act a;
+    a.a = a.b = 0.0f;
+    switch (l->op) {
+    case SC_OP_RELU: a.kind = SC_ACT_RELU; break;
+    case SC_OP_LEAKY_RELU: a.kind = SC_ACT_LEAKY; a.a = l->fa[0]; break;
+    case SC_OP_CLIP: a.kind = SC_ACT_CLIP; a.a = l->fa[0]; a.b = l->fa[1]; break;
+    case SC_OP_SIGMOID: a.kind = SC_ACT_SIGMOID; break;
+    case SC_OP_TANH: a.kind = SC_ACT_TANH; break;
+    default: a.kind = SC_ACT_NONE;
+    }
+    return a;
+}
+
+/* Group layers into steps: [pad] conv [norm] [act], norm [act]. A layer is folded into the
+ * previous one only when it is the sole consumer of that layer's output. */
+static int build_steps(sc_session *s)
+{
+    const sc_model *m = s->m;
+    int *uses = (int *)calloc((size_t)m->num_values, sizeof(int));
+    int i, k, n = 0;
+    if (!uses)
+        return sc_fail(SC_ERR_NOMEM, "plan");
+    for (i = 0; i < m->num_layers; i++)
+        for (k = 0; k < m->layers[i].num_inputs; k++)
+            uses[m->layers[i].inputs[k]]++;
+    uses[m->output_value]++;
+    s->steps = (sc_step *)calloc((size_t)(unsigned)m->num_layers, sizeof(sc_step));
+    s->fused_into = (int *)malloc((size_t)m->num_layers * sizeof(int));
+    if (!s->steps || !s->fused_into) {
+        free(uses);
+        return sc_fail(SC_ERR_NOMEM, "plan");
+    }
+    for (i = 0; i < m->num_layers; i++)
+        s->fused_into[i] = -1;
+    for (i = 0; i < m->num_layers;) {
+        const sc_layer *l = &m->layers[i];
+        sc_step *st = &s->steps[n];
+        int j = i + 1;
+        st->layer = i;
+        st->pad_layer = st->norm_layer = st->act_layer = -1;
+        st->act.kind = SC_ACT_NONE;
+        st->act.a = st->act.b = 0.0f;
+        st->in_value = l->inputs[0];
+        st->kind = STEP_OTHER;
+        if (l->op == SC_OP_PAD && j < m->num_layers) {
+            const sc_layer *c = &m->layers[j];
+            if (c->op == SC_OP_CONV && c->inputs[0] == l->output && uses[l->output] == 1 &&
+                c->ia[2] == 0 && c->ia[3] == 0 && c->ia[4] == 0 && c->ia[5] == 0 &&
+                (l->ia[4] != 0 || l->fa[0] == 0.0f) &&
+                !(m->tensors[c->tensors[0]].dtype == SC_DT_I8 && l->ia[4] == 0 && l->fa[0] != 0.0f)) {
+                st->pad_layer = i;
+                s->fused_into[i] = j;
+                st->layer = j;
+                l = c;
+                j++;
+            }
+        }
+        if (l->op == SC_OP_CONV)
+            st->kind = STEP_CONV;
+        else if (l->op == SC_OP_INSTANCE_NORM || l->op == SC_OP_COND_INSTANCE_NORM)
+            st->kind = STEP_NORM;
+        if (st->kind == STEP_CONV && j < m->num_layers) {
+            const sc_layer *nl = &m->layers[j];
+            if ((nl->op == SC_OP_INSTANCE_NORM || nl->op == SC_OP_COND_INSTANCE_NORM) &&
+                nl->inputs[0] == l->output && uses[l->output] == 1) {
+                st->norm_layer = j;
+                s->fused_into[j] = st->layer;
+                l = nl;
+                j++;
+            }
+        }
+        if ((st->kind == STEP_CONV || st->kind == STEP_NORM) && j < m->num_layers) {
+            const sc_layer *al = &m->layers[j];
+            if (is_act(al->op) && al->inputs[0] == l->output && uses[l->output] == 1) {
+                st->act_layer = j;
+                st->act = act_of(al);
+                s->fused_into[j] = st->layer;
+                l = al;
+                j++;
+            }
+        }
+        st->out_value = l->output;
+        n++;
+        i = j;
+    }
+    s->nsteps = n;
+    s->last_use = (int *)malloc((size_t)m->num_values * sizeof(int));
+    if (!s->last_use) {
+        free(uses);
+        return sc_fail(SC_ERR_NOMEM, "plan");
+    }
+    for (i = 0; i < m->num_values; i++)
+        s->last_use[i] = -1;
+    for (i = 0; i < n; i++) {
+        const sc_step *st = &s->steps[i];
+        const sc_layer *l = &m->layers[st->layer];
+        s->last_use[st->in_value] = i;
+        for (k = 1; k < l->num_inputs; k++)
+            s->last_use[l->inputs[k]] = i;
+    }
+    s->last_use[m->output_value] = n; /* read after the last step */
+    free(uses);
+    return SC_OK;
+}
+
+static void free_plan(sc_session *s)
+{
+    int i;
+    for (i = 0; i < s->nbufs; i++)
+        free(s->bufs[i]);
+    free(s->bufs);
+    free(s->buf_cap);
+    free(s->vbuf);
+    free(s->shapes);
+    free(s->scratch_base);
+    s->bufs = NULL;
+    s->buf_cap = NULL;
+    s->vbuf = NULL;
+    s->shapes = NULL;
+    s->scratch_base = NULL;
+    s->scratch = NULL;
+    s->scratch_cap = 0;
+    s->nbufs = 0;
+    s->plan_h = s->plan_w = 0;
+}
+
+static int update_norm_params(sc_session *s);
+
+int sc_session_create(const sc_model *m, int num_threads, sc_session **out)
+{
+    sc_session *s;
+    int st, i, maxtaps = 1;
+    if (!out)
+        return sc_fail(SC_ERR_ARGUMENT, "out_session is NULL");
+    *out = NULL;
+    if (!m)
+        return sc_fail(SC_ERR_ARGUMENT, "model is NULL");
+    if (num_threads < 1 || num_threads > 256)
+        return sc_fail(SC_ERR_ARGUMENT, "thread count %d (1..256 allowed)", num_threads);
+    s = (sc_session *)calloc(1, sizeof *s);
+    if (!s)
+        return sc_fail(SC_ERR_NOMEM, "session");
+    s->m = m;
+    s->isa = sc_isa_default();
+    s->k = sc_kernels_for(s->isa);
+    for (i = 0; i < m->num_layers; i++)
+        if (m->layers[i].op == SC_OP_CONV && m->conv[i].kh * m->conv[i].kw > maxtaps)
+            maxtaps = m->conv[i].kh * m->conv[i].kw;
+    s->taps = (ptrdiff_t *)malloc((size_t)maxtaps * sizeof(ptrdiff_t));
+    s->layer_ms = (double *)calloc((size_t)m->num_layers, sizeof(double));
+    s->kernel_name = (const char **)calloc((size_t)m->num_layers, sizeof(char *));
+    s->norm_gb = (double **)calloc((size_t)m->num_layers, sizeof(double *));
+    s->style_w = (float *)calloc((size_t)(m->num_styles > 0 ? m->num_styles : 1), sizeof(float));
+    if (!s->taps || !s->layer_ms || !s->kernel_name || !s->norm_gb || !s->style_w) {
+        sc_session_free(s);
+        return sc_fail(SC_ERR_NOMEM, "session");
+    }
+    s->style_w[0] = 1.0f;
+    st = build_steps(s);
+    if (st == SC_OK)
+        st = update_norm_params(s);
+    if (st == SC_OK)
+        st = sc_pool_create(num_threads, &s->pool);
+    if (st != SC_OK) {
+        sc_session_free(s);
+        return st;
+    }
+    *out = s;
+    return SC_OK;
+}
+
+void sc_session_free(sc_session *s)
+{
+    int i;
+    if (!s)
+        return;
+    free_plan(s);
+    sc_pool_free(s->pool);
+    if (s->norm_gb)
+        for (i = 0; i < s->m->num_layers; i++)
+            free(s->norm_gb[i]);
+    free(s->norm_gb);
+    free(s->style_w);
+    free(s->steps);
+    free(s->fused_into);
+    free(s->last_use);
+    free(s->taps);
+    free(s->layer_ms);
+    free(s->kernel_name);
+    free(s);
+}
+
+int sc_session_set_isa(sc_session *s, int isa)
+{
+    if (!s)
+        return sc_fail(SC_ERR_ARGUMENT, "session is NULL");
+    if (isa < SC_ISA_AUTO || isa > SC_ISA_NEON)
+        return sc_fail(SC_ERR_ARGUMENT, "unknown kernel family %d", isa);
+    if (isa != SC_ISA_AUTO && !sc_isa_available(isa))
+        return sc_fail(SC_ERR_ISA, "%s kernels are not available on this CPU or build", sc_isa_name(isa));
+    s->isa = sc_resolve_isa(isa);
+    s->k = sc_kernels_for(s->isa);
+    return SC_OK;
+}
+
+int sc_session_get_isa(const sc_session *s) { return s ? s->isa : 0; }
+
+/* gamma/beta of every norm layer for the current style weights, in double:
+ * sum over styles in index order of w[s] * table[s][c]. */
+static int update_norm_params(sc_session *s)
+{
+    const sc_model *m = s->m;
+    int i, c, k;
+    for (i = 0; i < m->num_layers; i++) {
+        const sc_layer *l = &m->layers[i];
+        int C;
+        double *gb;
+        if (l->op != SC_OP_INSTANCE_NORM && l->op != SC_OP_COND_INSTANCE_NORM)
+            continue;
+        C = m->values[l->inputs[0]].channels;
+        if (!s->norm_gb[i]) {
+            s->norm_gb[i] = (double *)malloc((size_t)C * 2 * sizeof(double));
+            if (!s->norm_gb[i])
+                return sc_fail(SC_ERR_NOMEM, "norm parameters");
+        }
+        gb = s->norm_gb[i];
+        {
+            const float *g = (const float *)m->tensors[l->tensors[0]].data;
+            const float *b = (const float *)m->tensors[l->tensors[1]].data;
+            for (c = 0; c < C; c++) {
+                if (l->op == SC_OP_INSTANCE_NORM) {
+                    gb[c] = g[c];
+                    gb[C + c] = b[c];
+                } else {
+                    double sg = 0.0, sb = 0.0;
+                    for (k = 0; k < m->num_styles; k++) {
+                        sg += (double)s->style_w[k] * (double)g[(size_t)k * C + c];
+                        sb += (double)s->style_w[k] * (double)b[(size_t)k * C + c];
+                    }
+                    gb[c] = sg;
+                    gb[C + c] = sb;
+                }
+            }
+        }
+    }
+    return SC_OK;
+}
+
+int sc_session_set_style(sc_session *s, int index)
+{
+    int k;
+    if (!s)
+        return sc_fail(SC_ERR_ARGUMENT, "session is NULL");
+    if (s->m->num_styles == 0 && index == 0)
+        return SC_OK;
+    if (index < 0 || index >= s->m->num_styles)
+        return sc_fail(SC_ERR_ARGUMENT, "style %d out of range (the model has %d styles)", index, s->m->num_styles);
+    for (k = 0; k < s->m->num_styles; k++)
+        s->style_w[k] = k == index ? 1.0f : 0.0f;
+    return update_norm_params(s);
+}
+
+int sc_session_set_style_weights(sc_session *s, const float *w, int count)
+{
+    int k;
+    if (!s || !w)
+        return sc_fail(SC_ERR_ARGUMENT, "session or weights is NULL");
+    if (count != s->m->num_styles || count == 0)
+        return sc_fail(SC_ERR_ARGUMENT, "%d style weights given, the model has %d styles", count, s->m->num_styles);
+    for (k = 0; k < count; k++)
+        if (!(w[k] == w[k]) || w[k] - w[k] != 0.0f)
+            return sc_fail(SC_ERR_ARGUMENT, "style weight %d is not finite", k);
+    for (k = 0; k < count; k++)
+        s->style_w[k] = w[k];
+    return update_norm_params(s);
+}
+
+/* ---- planning ---- */
+
+typedef struct conv_geom {
+    int sy, sx, pt, pl, pb, pr, dh, dw, mode;
+    int PH, PW, pw_stride;
+    size_t plane, chan_stride;
+} conv_geom;
+
+static void conv_geometry(const sc_session *s, const sc_step *st, conv_geom *g)
+{
+    const sc_model *m = s->m;
+    const sc_layer *l = &m->layers[st->layer];
+    sc_shape x = s->shapes[st->in_value];
+    const sc_layer *pad = st->pad_layer >= 0 ? &m->layers[st->pad_layer] : NULL;
+    g->sy = l->ia[0];
+    g->sx = l->ia[1];
+    g->dh = l->ia[6];
+    g->dw = l->ia[7];
+    if (pad) {
+        g->pt = pad->ia[0]; g->pl = pad->ia[1]; g->pb = pad->ia[2]; g->pr = pad->ia[3];
+        g->mode = pad->ia[4];
+    } else {
+        g->pt = l->ia[2]; g->pl = l->ia[3]; g->pb = l->ia[4]; g->pr = l->ia[5];
+        g->mode = l->ia[9];
+    }
+    g->PH = (x.h + g->pt + g->pb + g->sy - 1) / g->sy;
+    g->PW = (x.w + g->pl + g->pr + g->sx - 1) / g->sx;
+    g->pw_stride = g->PW;
+    g->plane = (size_t)g->PH * (size_t)g->pw_stride;
+    g->chan_stride = g->plane * (size_t)g->sy * (size_t)g->sx;
+}
+
+static int alloc_buffer(sc_session *s, size_t bytes, int *free_flags, int *out_index)
+{
+    int i, best = -1;
+    void **nb;
+    size_t *nc;
+    int *dummy = free_flags;
+    (void)dummy;
+    for (i = 0; i < s->nbufs; i++)
+        if (free_flags[i] && s->buf_cap[i] >= bytes && (best < 0 || s->buf_cap[i] < s->buf_cap[best]))
+            best = i;
+    if (best >= 0) {
+        free_flags[best] = 0;
+        *out_index = best;
+        return SC_OK;
+    }
+    nb = (void **)realloc(s->bufs, (size_t)(s->nbufs + 1) * sizeof(void *));
+    if (!nb)
+        return sc_fail(SC_ERR_NOMEM, "buffer table");
+    s->bufs = nb;
+    nc = (size_t *)realloc(s->buf_cap, (size_t)(s->nbufs + 1) * sizeof(size_t));
+    if (!nc)
+        return sc_fail(SC_ERR_NOMEM, "buffer table");
+    s->buf_cap = nc;
+    s->bufs[s->nbufs] = NULL;
+    s->buf_cap[s->nbufs] = bytes;
+    free_flags[s->nbufs] = 0;
+    *out_index = s->nbufs++;
+    return SC_OK;
+}
+
+static int plan(sc_session *s, int h, int w)
+{
+    const sc_model *m = s->m;
+    int st, i, k, *owner = NULL, *free_flags = NULL;
+    size_t scratch = 64;
+    if (s->plan_h == h && s->plan_w == w)
+        return SC_OK;
+    free_plan(s);
+    s->shapes = (sc_shape *)calloc((size_t)m->num_values, sizeof(sc_shape));
+    s->vbuf = (float **)calloc((size_t)m->num_values, sizeof(float *));
+    owner = (int *)malloc((size_t)m->num_values * sizeof(int));
+    free_flags = (int *)calloc((size_t)m->num_values + 2, sizeof(int));
+    if (!s->shapes || !s->vbuf || !owner || !free_flags) {
+        free(owner);
+        free(free_flags);
+        free_plan(s);
+        return sc_fail(SC_ERR_NOMEM, "plan");
+    }
+    st = sc_infer_shapes(m, h, w, s->shapes);
+    for (i = 0; i < m->num_values; i++)
+        owner[i] = -1;
+    /* value 0 gets its own buffer (RGB conversion target); the rest share by liveness */
+    if (st == SC_OK)
+        st = alloc_buffer(s, (size_t)s->shapes[0].c * s->shapes[0].h * s->shapes[0].w * sizeof(float) + 64,
+                          free_flags, &owner[0]);
+    for (i = 0; st == SC_OK && i < s->nsteps; i++) {
+        const sc_step *sp = &s->steps[i];
+        const sc_layer *l = &m->layers[sp->layer];
+        sc_shape o = s->shapes[sp->out_value];
+        size_t bytes = (size_t)o.c * o.h * o.w * sizeof(float) + 64;
+        st = alloc_buffer(s, bytes, free_flags, &owner[sp->out_value]);
+        if (st != SC_OK)
+            break;
+        if (sp->kind == STEP_CONV) {
+            conv_geom g;
+            size_t need;
+            conv_geometry(s, sp, &g);
+            need = g.chan_stride * (size_t)s->shapes[sp->in_value].c * sizeof(float) + 256;
+            if (need > scratch)
+                scratch = need;
+        }
+        /* release inputs whose last reader is this step (never value 0's buffer) */
+        for (k = 0; k < l->num_inputs; k++) {
+            int v = k == 0 ? sp->in_value : l->inputs[k];
+            if (v != 0 && s->last_use[v] == i && owner[v] >= 0)
+                free_flags[owner[v]] = 1;
+        }
+    }
+    if (st == SC_OK) {
+        for (i = 0; i < s->nbufs; i++) {
+            s->bufs[i] = NULL;
+        }
+        for (i = 0; i < s->nbufs; i++) {
+            s->bufs[i] = malloc(s->buf_cap[i]);
+            if (!s->bufs[i]) {
+                st = sc_fail(SC_ERR_NOMEM, "cannot allocate %llu bytes of activations for %dx%d",
+                             (unsigned long long)s->buf_cap[i], w, h);
+                break;
+            }
+        }
+    }
+    if (st == SC_OK) {
+        for (i = 0; i < m->num_values; i++)
+            if (owner[i] >= 0)
+                s->vbuf[i] = (float *)s->bufs[owner[i]];
+        s->scratch = (float *)sc_aligned_alloc(scratch, &s->scratch_base);
+        s->scratch_cap = scratch;
+        if (!s->scratch)
+            st = sc_fail(SC_ERR_NOMEM, "cannot allocate %llu bytes of conv scratch", (unsigned long long)scratch);
+    }
+    free(owner);
+    free(free_flags);
+    if (st != SC_OK) {
+        free_plan(s);
+        return st;
+    }
+    s->plan_h = h;
+    s->plan_w = w;
+    return SC_OK;
+}
+
+/* ---- execution ---- */
+
+typedef struct conv_job {
+    sc_session *s;
+    const sc_step *st;
+    conv_geom g;
+    const float *x;
+    sc_shape xs, ys;
+    int int8;
+    float inv_scale;
+    int32_t zp;
+    sc_conv_args args;
+    int rows_per_task, nblk, opg;
+    sc_act act;
+} conv_job;
+
+/* Padded, phase-split copy of channel c (fp32). */
+static void prep_channel_f32(const conv_job *j, int c)
+{
+    const conv_geom *g = &j->g;
+    const float *src = j->x + (size_t)c * j->xs.h * j->xs.w;
+    float *dst = j->s->scratch + (size_t)c * g->chan_stride;
+    int py, px, r, q;
+    for (py = 0; py < g->sy; py++)
+        for (px = 0; px < g->sx; px++) {
+            float *plane = dst + ((size_t)py * g->sx + px) * g->plane;
+            for (r = 0; r < g->PH; r++) {
+                float *row = plane + (size_t)r * g->pw_stride;
+                int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
+                const float *srow;
+                if (iy < 0) {
+                    memset(row, 0, (size_t)g->PW * sizeof(float));
+                    continue;
+                }
+                srow = src + (size_t)iy * j->xs.w;
+                for (q = 0; q < g->PW; q++) {
+                    int X = q * g->sx + px - g->pl;
+                    if (X >= 0 && X < j->xs.w) {
+                        if (g->sx == 1) { /* contiguous interior */
+                            int n = j->xs.w - X < g->PW - q ? j->xs.w - X : g->PW - q;
+                            memcpy(row + q, srow + X, (size_t)n * sizeof(float));
+                            q += n - 1;
+                        } else {
+                            row[q] = srow[X];
+                        }
+                    } else {
+                        int ix = sc_pad_index(X, j->xs.w, g->mode);
+                        row[q] = ix < 0 ? 0.0f : srow[ix];
+                    }
+                }
+            }
+        }
+}
+
+/* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2]. */
+static void prep_pair_i8(const conv_job *j, int pair_global)
+{
+    const conv_geom *g = &j->g;
+    const sc_conv_prep *p = j->args.prep;
+    int cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
+    int grp = pair_global / cpg2, pr = pair_global % cpg2;
+    int16_t *dst = (int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2;
+    int e, py, px, r, q;
+    for (e = 0; e < 2; e++) {
+        int ic = pr * 2 + e;
+        const float *src = ic < cpg ? j->x + (size_t)(grp * cpg + ic) * j->xs.h * j->xs.w : NULL;
+        for (py = 0; py < g->sy; py++)
+            for (px = 0; px < g->sx; px++) {
+                int16_t *plane = dst + ((size_t)py * g->sx + px) * g->plane * 2;
+                for (r = 0; r < g->PH; r++) {
+                    int16_t *row = plane + (size_t)r * g->pw_stride * 2;
+                    int iy = src ? sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode) : -1;
+                    for (q = 0; q < g->PW; q++) {
+                        int ix = iy < 0 ? -1 : sc_pad_index(q * g->sx + px - g->pl, j->xs.w, g->mode);
+                        row[q * 2 + e] = ix < 0 ? 0
+                            : (int16_t)(sc_quantize_f32(src[(size_t)iy * j->xs.w + ix], j->inv_scale, j->zp) - j->zp);
+                    }
+                }
+            }
+    }
+}
+
+static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
+static void task_prep_i8(void *ctx, int pr) { prep_pair_i8((const conv_job *)ctx, pr); }
+
+static void task_conv_tiles(void *ctx, int t)
+{
+    const conv_job *j = (const conv_job *)ctx;
+    const sc_kernels *k = j->s->k;
+    int oy0 = t * j->rows_per_task, oy1 = oy0 + j->rows_per_task, grp, ob;
+    if (oy1 > j->ys.h)
+        oy1 = j->ys.h;
+    for (grp = 0; grp < j->args.prep->groups; grp++)
+        for (ob = 0; ob < j->nblk; ob++) {
+            int oc0 = grp * j->opg + ob * SC_OCB, oc1 = oc0 + SC_OCB;
+            if (oc1 > (grp + 1) * j->opg)
+                oc1 = (grp + 1) * j->opg;
+            if (j->int8)
+                k->conv_i8(&j->args, oc0, oc1, oy0, oy1);
+            else
+                k->conv_f32(&j->args, oc0, oc1, oy0, oy1);
+        }
+}
+
+static void task_conv_ref(void *ctx, int oc)
+{
+    const conv_job *j = (const conv_job *)ctx;
+    const sc_conv_prep *p = j->args.prep;
+    const conv_geom *g = &j->g;
+    if (j->int8)
+        sc_ref_conv2d_i8(j->x, j->xs.c, j->xs.h, j->xs.w, p, g->sy, g->sx, g->pt, g->pl, g->dh, g->dw,
+                         g->mode, j->inv_scale, j->zp, j->args.out_requant, j->args.out_scale,
+                         j->args.out_zp, j->args.out, j->ys.h, j->ys.w, oc, oc + 1, j->act);
+    else
+        sc_ref_conv2d(j->x, j->xs.c, j->xs.h, j->xs.w, p, g->sy, g->sx, g->pt, g->pl, g->dh, g->dw,
+                      g->mode, j->args.out, j->ys.h, j->ys.w, oc, oc + 1, j->act);
+}
+
+typedef struct norm_job {
+    const sc_kernels *k;
+    float *x;
+    size_t n;
+    int C;
+    const double *gb;
+    double eps;
+    sc_act act;
+    float *y;
+} norm_job;
+
+static void task_norm(void *ctx, int c)
+{
+    const norm_job *j = (const norm_job *)ctx;
+    double lanes[2 * SC_STAT_LANES];
+    float a, b;
+    memset(lanes, 0, sizeof lanes);
+    j->k->plane_stats(j->x + (size_t)c * j->n, j->n, lanes);
+    sc_norm_coeffs(lanes, j->n, j->gb[c], j->gb[j->C + c], j->eps, &a, &b);
+    j->k->scale_shift_act(j->x + (size_t)c * j->n, j->y + (size_t)c * j->n, j->n, a, b, j->act);
+}
+
+static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, sc_act act)
+{
+    norm_job j;
+    j.k = s->k;
+    j.x = x;
+    j.y = y;
+    j.n = (size_t)sh.h * sh.w;
+    j.C = sh.c;
+    j.gb = s->norm_gb[layer];
+    j.eps = s->m->layers[layer].fa[0];
+    j.act = act;
+    sc_pool_run(s->pool, sh.c, task_norm, &j);
+}
+
+static int rows_per_task(int rows, int threads)
+{
+    int tasks = threads > 1 ? threads * 6 : 1, r;
+    r = (rows + tasks - 1) / tasks;
+    return r < 1 ? 1 : r;
+}
+
+static void run_conv(sc_session *s, const sc_step *st)
+{
+    const sc_model *m = s->m;
+    const sc_layer *l = &m->layers[st->layer];
+    conv_job j;
+    int t, ntaps;
+    const sc_value *vin = &m->values[l->inputs[0]], *vout = &m->values[l->output];
+    memset(&j, 0, sizeof j);
+    j.s = s;
+    j.st = st;
+    conv_geometry(s, st, &j.g);
+    j.x = s->vbuf[st->in_value];
+    j.xs = s->shapes[st->in_value];
+    j.ys = s->shapes[l->output];
+    j.args.prep = &m->conv[st->layer];
+    j.int8 = j.args.prep->is_int8;
+    j.act = st->norm_layer >= 0 ? (sc_act){SC_ACT_NONE, 0.0f, 0.0f} : st->act;
+    j.args.act = j.act;
+    j.args.out = s->vbuf[st->out_value];
+    j.args.OH = j.ys.h;
+    j.args.OW = j.ys.w;
+    if (j.int8) {
+        j.inv_scale = 1.0f / vin->scale;
+        j.zp = vin->zero_point;
+        j.args.in_zp = vin->zero_point;
+        j.args.out_requant = vout->scale > 0.0f;
+        j.args.out_scale = vout->scale;
+        j.args.out_zp = vout->zero_point;
+    }
+    if (s->k->conv_f32 == NULL) {
+        s->kernel_name[st->layer] = j.int8 ? s->k->conv_i8_name : s->k->conv_f32_name;
+        sc_pool_run(s->pool, j.args.prep->O, task_conv_ref, &j);
+    } else {
+        const sc_conv_prep *p = j.args.prep;
+        ntaps = p->kh * p->kw;
+        for (t = 0; t < ntaps; t++) {
+            int ky = t / p->kw, kx = t % p->kw;
+            int Y = ky * j.g.dh, X = kx * j.g.dw;
+            int phase = (Y % j.g.sy) * j.g.sx + (X % j.g.sx);
+            s->taps[t] = (ptrdiff_t)phase * (ptrdiff_t)j.g.plane + (ptrdiff_t)(Y / j.g.sy) * j.g.pw_stride + X / j.g.sx;
+        }
+        j.args.in = s->scratch;
+        j.args.inq = (const int16_t *)s->scratch;
+        j.args.plane = j.g.plane;
+        j.args.chan_stride = j.g.chan_stride;
+        j.args.pw_stride = j.g.pw_stride;
+        j.args.ntaps = ntaps;
+        j.args.tap_off = s->taps;
+        j.opg = p->O / p->groups;
+        j.nblk = (j.opg + SC_OCB - 1) / SC_OCB;
+        j.rows_per_task = rows_per_task(j.ys.h, sc_pool_threads(s->pool));
+        if (j.int8) {
+            int cpg = p->C / p->groups;
+            sc_pool_run(s->pool, p->groups * ((cpg + 1) / 2), task_prep_i8, &j);
+            s->kernel_name[st->layer] = s->k->conv_i8_name;
+        } else {
+            sc_pool_run(s->pool, j.xs.c, task_prep_f32, &j);
+            s->kernel_name[st->layer] = s->k->conv_f32_name;
+        }
+        sc_pool_run(s->pool, (j.ys.h + j.rows_per_task - 1) / j.rows_per_task, task_conv_tiles, &j);
+    }
+    if (st->norm_layer >= 0) {
+        float *y = s->vbuf[st->out_value];
+        run_norm(s, st->norm_layer, y, y, j.ys, st->act);
+        s->kernel_name[st->norm_layer] = s->k->norm_name;
+    }
+}
+
+typedef struct generic_job {
+    sc_session *s;
+    const sc_layer *l;
+    const float *x;
+    float *y;
+    sc_shape xs, ys;
+    size_t chunk, n;
+} generic_job;
+
+static void task_generic_channel(void *ctx, int c)
+{
+    const generic_job *j = (const generic_job *)ctx;
+    const sc_layer *l = j->l;
+    const sc_model *m = j->s->m;
+    switch (l->op) {
+    case SC_OP_RESIZE:
+        sc_ref_resize(j->x, j->xs.c, j->xs.h, j->xs.w, j->y, j->ys.h, j->ys.w, l->ia[0], l->ia[1], l->ia[2],
+                      l->fa[0], l->fa[1], c, c + 1);
+        break;
+    case SC_OP_PAD:
+        sc_ref_pad(j->x, j->xs.c, j->xs.h, j->xs.w, l->ia[0], l->ia[1], l->ia[2], l->ia[3], l->ia[4], l->fa[0],
+                   j->y, c, c + 1);
+        break;
+    case SC_OP_AVG_POOL: case SC_OP_MAX_POOL:
+        sc_ref_pool(j->x, j->xs.c, j->xs.h, j->xs.w, l->op == SC_OP_MAX_POOL, l->ia[0], l->ia[1], l->ia[2],
+                    l->ia[3], l->ia[4], l->ia[5], l->ia[6], l->ia[7], l->ia[8], j->y, j->ys.h, j->ys.w, c, c + 1);
+        break;
+    case SC_OP_CONV_TRANSPOSE: {
+        const sc_tensor *w = &m->tensors[l->tensors[0]];
+        sc_ref_conv_transpose(j->x, j->xs.c, j->xs.h, j->xs.w, (const float *)w->data,
+                              l->tensors[1] >= 0 ? (const float *)m->tensors[l->tensors[1]].data : NULL,
+                              j->ys.c, (int)w->dims[2], (int)w->dims[3], l->ia[0], l->ia[1], l->ia[2], l->ia[3],
+                              l->ia[6], l->ia[7], l->ia[8], j->y, j->ys.h, j->ys.w, c, c + 1);
+        break;
+    }
+    case SC_OP_CHANNEL_AFFINE: {
+        const float *sc = (const float *)m->tensors[l->tensors[0]].data;
+        const float *bi = (const float *)m->tensors[l->tensors[1]].data;
+        sc_act none = {SC_ACT_NONE, 0.0f, 0.0f};
+        size_t n = (size_t)j->xs.h * j->xs.w;
+        j->s->k->scale_shift_act(j->x + (size_t)c * n, j->y + (size_t)c * n, n, sc[c], bi[c], none);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void task_eltwise(void *ctx, int t)
+{
+    const generic_job *j = (const generic_job *)ctx;
+    const sc_layer *l = j->l;
+    size_t b = (size_t)t * j->chunk, e = b + j->chunk, i;
+    if (e > j->n)
+        e = j->n;
+    if (is_act(l->op)) {
+        j->s->k->act(j->x + b, j->y + b, e - b, act_of(l));
+    } else {
+        const float *a = j->x, *c = j->s->vbuf[l->inputs[1]];
+        float *y = j->y;
+        if (l->op == SC_OP_ADD)
+            for (i = b; i < e; i++) y[i] = a[i] + c[i];
+        else if (l->op == SC_OP_SUB)
+            for (i = b; i < e; i++) y[i] = a[i] - c[i];
+        else
+            for (i = b; i < e; i++) y[i] = a[i] * c[i];
+    }
+}
+
+static void run_other(sc_session *s, const sc_step *st)
+{
+    const sc_model *m = s->m;
+    const sc_layer *l = &m->layers[st->layer];
+    generic_job j;
+    int k;
+    j.s = s;
+    j.l = l;
+    j.x = s->vbuf[l->inputs[0]];
+    j.y = s->vbuf[st->out_value];
+    j.xs = s->shapes[l->inputs[0]];
+    j.ys = s->shapes[l->output];
+    j.n = (size_t)j.ys.c * j.ys.h * j.ys.w;
+    s->kernel_name[st->layer] = "f32_ref_scalar";
+    switch (l->op) {
+    case SC_OP_DEPTH_TO_SPACE:
+        sc_ref_depth_to_space(j.x, j.xs.c, j.xs.h, j.xs.w, l->ia[0], l->ia[1], j.y);
+        break;
+    case SC_OP_SPACE_TO_DEPTH:
+        sc_ref_space_to_depth(j.x, j.xs.c, j.xs.h, j.xs.w, l->ia[0], j.y);
+        break;
+    case SC_OP_CONCAT: {
+        float *y = j.y;
+        for (k = 0; k < l->num_inputs; k++) {
+            sc_shape xs = s->shapes[l->inputs[k]];
+            size_t n = (size_t)xs.c * xs.h * xs.w;
+            memcpy(y, s->vbuf[l->inputs[k]], n * sizeof(float));
+            y += n;
+        }
+        s->kernel_name[st->layer] = "copy";
+        break;
+    }
+    case SC_OP_RELU: case SC_OP_LEAKY_RELU: case SC_OP_CLIP: case SC_OP_SIGMOID: case SC_OP_TANH:
+    case SC_OP_ADD: case SC_OP_SUB: case SC_OP_MUL: {
+        int threads = sc_pool_threads(s->pool), tasks = threads > 1 ? threads * 4 : 1;
+        j.chunk = (j.n + (size_t)tasks - 1) / (size_t)tasks;
+        j.chunk = (j.chunk + 63) & ~(size_t)63;
+        tasks = (int)((j.n + j.chunk - 1) / j.chunk);
+        s->kernel_name[st->layer] = is_act(l->op) ? s->k->eltwise_name : "f32_binary_scalar";
+        sc_pool_run(s->pool, tasks, task_eltwise, &j);
+        break;
+    }
+    default:
+        sc_pool_run(s->pool, l->op == SC_OP_CONV_TRANSPOSE ? j.ys.c : j.xs.c, task_generic_channel, &j);
+        if (l->op == SC_OP_CHANNEL_AFFINE)
+            s->kernel_name[st->layer] = s->k->eltwise_name;
+    }
+}
+
+static int run_steps(sc_session *s)
+{
+    int i;
+    double t0 = now_ms();
+    for (i = 0; i < s->m->num_layers; i++)
+        s->layer_ms[i] = 0.0;
+    for (i = 0; i < s->nsteps; i++) {
+        const sc_step *st = &s->steps[i];
+        double t = now_ms();
+        if (st->kind == STEP_CONV) {
+            run_conv(s, st);
+        } else if (st->kind == STEP_NORM) {
+            run_norm(s, st->layer, s->vbuf[st->in_value], s->vbuf[st->out_value], s->shapes[st->in_value], st->act);
+            s->kernel_name[st->layer] = s->k->norm_name;
+        } else {
+            run_other(s, st);
+        }
+        s->layer_ms[st->layer] = now_ms() - t;
+    }
+    s->last_ms = now_ms() - t0;
+    return SC_OK;
+}
+
+int sc_session_run_f32(sc_session *s, const float *input, int in_c, int in_h, int in_w,
+                       float *out, size_t out_capacity)
+{
+    const sc_model *m;
+    sc_shape o;
+    size_t n;
+    int st;
+    if (!s || !input || !out)
+        return sc_fail(SC_ERR_ARGUMENT, "session, input or output is NULL");
+    m = s->m;
+    if (in_c != m->in_channels)
+        return sc_fail(SC_ERR_ARGUMENT, "input has %d channels, the network takes %d", in_c, m->in_channels);
+    st = plan(s, in_h, in_w);
+    if (st != SC_OK)
+        return st;
+    o = s->shapes[m->output_value];
+    n = (size_t)o.c * o.h * o.w;
+    if (out_capacity < n)
+        return sc_fail(SC_ERR_ARGUMENT, "output buffer holds %llu floats, %dx%dx%d = %llu needed",
+                       (unsigned long long)out_capacity, o.c, o.h, o.w, (unsigned long long)n);
+    memcpy(s->vbuf[0], input, (size_t)in_c * in_h * in_w * sizeof(float));
+    st = run_steps(s);
+    if (st == SC_OK)
+        memcpy(out, s->vbuf[m->output_value], n * sizeof(float));
+    return st;
+}
+
+int sc_session_run_rgb(sc_session *s, const uint8_t *rgb, int in_h, int in_w, uint8_t *out,
+                       size_t out_capacity)
+{
+    const sc_model *m;
+    sc_shape o;
+    size_t n, i, plane;
+    int st, c;
+    float *x;
+    const float *y;
+    if (!s || !rgb || !out)
+        return sc_fail(SC_ERR_ARGUMENT, "session, input or output is NULL");
+    m = s->m;
+    if (m->in_channels != 3 || m->out_channels != 3)
+        return sc_fail(SC_ERR_ARGUMENT, "the network maps %d to %d channels, RGB needs 3 to 3",
+                       m->in_channels, m->out_channels);
+    st = plan(s, in_h, in_w);
+    if (st != SC_OK)
+        return st;
+    o = s->shapes[m->output_value];
+    n = (size_t)o.h * o.w * 3;
+    if (out_capacity < n)
+        return sc_fail(SC_ERR_ARGUMENT, "output buffer holds %llu bytes, %dx%dx3 = %llu needed",
+                       (unsigned long long)out_capacity, o.w, o.h, (unsigned long long)n);
+    x = s->vbuf[0];
+    plane = (size_t)in_h * in_w;
+    for (i = 0; i < plane; i++)
+        for (c = 0; c < 3; c++) {
+            float v = (float)rgb[i * 3 + c] * m->rgb_in_mul;
+            x[(size_t)c * plane + i] = v + m->rgb_in_add;
+        }
+    st = run_steps(s);
+    if (st != SC_OK)
+        return st;
+    y = s->vbuf[m->output_value];
+    plane = (size_t)o.h * o.w;
+    for (i = 0; i < plane; i++)
+        for (c = 0; c < 3; c++) {
+            float v = y[(size_t)c * plane + i] * m->rgb_out_mul;
+            v = v + m->rgb_out_add;
+            v = v > 0.0f ? v : 0.0f;
+            v = v < 255.0f ? v : 255.0f;
+            out[i * 3 + c] = (uint8_t)nearbyintf(v);
+        }
+    return SC_OK;
+}
+
+int sc_session_layer_timing(const sc_session *s, int index, sc_layer_timing *out)
+{
+    if (!s || !out)
+        return sc_fail(SC_ERR_ARGUMENT, "session or out_timing is NULL");
+    if (index < 0 || index >= s->m->num_layers)
+        return sc_fail(SC_ERR_ARGUMENT, "layer index %d out of range", index);
+    out->ms = s->layer_ms[index];
+    out->fused_into = s->fused_into[index];
+    out->kernel = s->kernel_name[index] ? s->kernel_name[index] : "";
+    return SC_OK;
+}
+
+double sc_session_last_run_ms(const sc_session *s) { return s ? s->last_ms : 0.0; }
