@@ -289,3 +289,30 @@ def test_convert_writes_atomically(tmp_path):
     assert out.stat().st_size == report.bytes and not (tmp_path / "m.scn.part").exists()
     with pytest.raises(ConvertError, match="cannot write"):
         convert(native_nets.student(blocks=1), tmp_path / "no_dir" / "m.scn")
+
+
+def test_instance_norm_op_with_style_matmul_broadcast():
+    """InstanceNormalization followed by `* (w @ G)` and `+ (w @ B)` with G stored [C, 1, N, 1]
+    (MatMul broadcasting, no Reshape), as the dynamo exporter writes a conditional norm."""
+    rng = np.random.default_rng(3)
+    g, b = rng.normal(size=(4, 1, 5, 1)).astype(np.float32), rng.normal(size=(4, 1, 5, 1)).astype(np.float32)
+    nodes = [helper.make_node("InstanceNormalization", ["x", "ones", "zeros"], ["n"], epsilon=1e-5),
+             helper.make_node("MatMul", ["sw", "g"], ["gm"]),
+             helper.make_node("MatMul", ["sw", "b"], ["bm"]),
+             helper.make_node("Mul", ["n", "gm"], ["ng"]),
+             helper.make_node("Add", ["ng", "bm"], ["y"])]
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, None, None]),
+              helper.make_tensor_value_info("sw", TensorProto.FLOAT, [5])]
+    model = make_model(nodes, {"ones": np.ones(4, np.float32), "zeros": np.zeros(4, np.float32), "g": g, "b": b},
+                       inputs)
+    net = to_network(model)
+    (layer,) = net.layers
+    np.testing.assert_allclose(layer.tensors["gamma_table"], g[:, 0, :, 0].T, atol=1e-7)
+    np.testing.assert_allclose(layer.tensors["beta_table"], b[:, 0, :, 0].T, atol=1e-7)
+    # a style-independent part in a conditional shift cannot be stored
+    bad = make_model(nodes[:4] + [helper.make_node("Add", ["bm", "off"], ["bm2"]),
+                                  helper.make_node("Add", ["ng", "bm2"], ["y"])],
+                     {"ones": np.ones(4, np.float32), "zeros": np.zeros(4, np.float32), "g": g, "b": b,
+                      "off": np.ones((4, 1, 1), np.float32)}, inputs)
+    with pytest.raises(ConvertError, match="does not depend on the style"):
+        to_network(bad)

@@ -438,41 +438,70 @@ class Lowering:
     def op_InstanceNormalization(self, index, node):
         x = self.value_of(node, node.inputs[0])
         c = self.channels(x)
-        gamma = self.const(node, node.inputs[1], "the scale").astype(np.float32).reshape(-1)
-        beta = self.const(node, node.inputs[2], "the bias").astype(np.float32).reshape(-1)
+        gamma = self.const(node, node.inputs[1], "the scale").astype(np.float64).reshape(-1)
+        beta = self.const(node, node.inputs[2], "the bias").astype(np.float64).reshape(-1)
         if gamma.size != c or beta.size != c:
             self.fail(node, f"scale/bias sizes {gamma.size}/{beta.size} do not match {c} channels")
-        self.emit("instance_norm", [x], node.outputs[0], c, node,
-                  {"eps": float(node.attrs.get("epsilon", 1e-5))}, {"gamma": gamma, "beta": beta})
+        self._emit_norm(node, [], x, float(node.attrs.get("epsilon", 1e-5)), node.outputs[0], gamma, beta)
 
     # ---- decomposed instance norm ---------------------------------------------------------
     def op_ReduceMean(self, index, node):
         match = self._match_instance_norm(node)
         if match is None:
             self.fail(node, "a mean that is not part of a recognized instance normalization")
-        nodes, x, eps, out_name, gamma, beta = match
+        nodes, x, eps, out_name = match
         c = self.channels(x)
-        attrs = {"eps": float(eps)}
+        self._emit_norm(node, nodes, x, eps, out_name, np.ones(c), np.zeros(c))
+
+    def _as_pair(self, node, val, c):
+        """A per-channel operand as (style table [N, C] or None, vector [C])."""
+        if isinstance(val, StyleAffine):
+            if val.b.size != c or val.a.shape[0] * c != val.a.size:
+                self.fail(node, f"style-dependent operand of shape {list(val.shape)} is not per-channel for {c} channels")
+            return val.table(), val.b.reshape(-1)
+        return None, self._per_channel(node, val, c)
+
+    def _emit_norm(self, node, chain, x, eps, out_name, gamma, beta):
+        """Emit an instance norm, absorbing a following `* g` and `+ b` (constants, or values
+        computed from the style weights, which make it a conditional norm)."""
+        c = self.channels(x)
+        g_tab, g_vec = None, np.asarray(gamma, np.float64)
+        b_tab, b_vec = None, np.asarray(beta, np.float64)
+        out = out_name
+        mul = self.only_user(out, "Mul")
+        if mul is not None:
+            other = mul.inputs[1] if mul.inputs[0] == out else mul.inputs[0]
+            if other in self.sym or other in self.c:
+                t, v = self._as_pair(mul, self.sym.get(other, self.c.get(other)), c)
+                # (n * g0 + b0) * (w@T + v) = n * (g0 * (w@T + v)) + b0 * (w@T + v)
+                g_tab = None if t is None else t * g_vec[None, :]
+                b_tab = None if t is None else t * b_vec[None, :]
+                g_vec, b_vec = g_vec * v, b_vec * v
+                chain = chain + [mul]
+                out = mul.outputs[0]
+        add = self.only_user(out, "Add")
+        if add is not None:
+            other = add.inputs[1] if add.inputs[0] == out else add.inputs[0]
+            if other in self.sym or other in self.c:
+                t, v = self._as_pair(add, self.sym.get(other, self.c.get(other)), c)
+                if t is not None:
+                    b_tab = t if b_tab is None else b_tab + t
+                b_vec = b_vec + v
+                chain = chain + [add]
+                out = add.outputs[0]
         tensors = {}
-        styled = isinstance(gamma, StyleAffine) or isinstance(beta, StyleAffine)
-        for key, val in (("gamma", gamma), ("beta", beta)):
-            if isinstance(val, StyleAffine):
-                if np.abs(val.b).max(initial=0) > 0:
-                    self.fail(node, f"the style-dependent {key} has a style-independent offset")
-                table = val.table()
-                if table.shape[1] != c:
-                    self.fail(node, f"style table for {key} has {table.shape[1]} columns, expected {c}")
-                tensors[key + "_table"] = table.astype(np.float32)
-            else:
-                vec = np.full(c, 1.0 if key == "gamma" else 0.0) if val is None else \
-                    self._per_channel(node, val, c)
-                if styled:
-                    tensors[key + "_table"] = np.tile(vec.astype(np.float32), (self.net.num_styles, 1))
-                else:
-                    tensors[key] = vec.astype(np.float32)
-        for n in nodes:
-            self.consumed.add(self.g.nodes.index(n))
-        self.emit("instance_norm", [x], out_name, c, node, attrs, tensors)
+        if g_tab is None and b_tab is None:
+            tensors = {"gamma": g_vec.astype(np.float32), "beta": b_vec.astype(np.float32)}
+        else:
+            n = self.net.num_styles
+            if (g_tab is not None and np.abs(g_vec).max() > 0) or (b_tab is not None and np.abs(b_vec).max() > 0):
+                self.fail(node, "a conditional instance norm whose scale or shift has a part that does "
+                                "not depend on the style weights")
+            tensors = {"gamma_table": (g_tab if g_tab is not None else np.tile(g_vec, (n, 1))).astype(np.float32),
+                       "beta_table": (b_tab if b_tab is not None else np.tile(b_vec, (n, 1))).astype(np.float32)}
+        for n_ in chain:
+            self.consumed.add(self.g.nodes.index(n_))
+        self.emit("instance_norm", [x], out, c, node, {"eps": float(eps)}, tensors)
 
     def _is_hw_mean(self, node: Node, name_in: str) -> bool:
         if node.op != "ReduceMean" or node.inputs[0] != name_in or not node.attrs.get("keepdims", 1):
@@ -483,8 +512,8 @@ class Lowering:
         return axes is not None and sorted(a % 4 for a in axes) == [2, 3]
 
     def _match_instance_norm(self, mean: Node):
-        """(nodes, x, eps, output name, gamma, beta) for
-        x - mean(x) -> square -> mean -> + eps -> sqrt -> divide (or * reciprocal) [* gamma] [+ beta]."""
+        """(nodes, x, eps, normalized output name) for
+        x - mean(x) -> square -> mean -> + eps -> sqrt -> divide (or multiply by the reciprocal)."""
         xname = mean.inputs[0]
         if xname not in self.act or not self._is_hw_mean(mean, xname):
             return None
@@ -532,23 +561,7 @@ class Lowering:
             n = norm_user.outputs[0]
         else:
             return None
-        gamma = beta = None
-        out = n
-        mul = self.only_user(out, "Mul")
-        if mul is not None:
-            other = mul.inputs[1] if mul.inputs[0] == out else mul.inputs[0]
-            if other in self.sym or other in self.c:
-                gamma = self.sym.get(other, self.c.get(other))
-                chain.append(mul)
-                out = mul.outputs[0]
-        addb = self.only_user(out, "Add")
-        if addb is not None:
-            other = addb.inputs[1] if addb.inputs[0] == out else addb.inputs[0]
-            if other in self.sym or other in self.c:
-                beta = self.sym.get(other, self.c.get(other))
-                chain.append(addb)
-                out = addb.outputs[0]
-        return chain, self.act[xname], eps, out, gamma, beta
+        return chain, self.act[xname], eps, n
 
 
 def lower(g: ImportedGraph) -> Network:

@@ -105,7 +105,8 @@ def apply(node, args: list, consts: dict) -> StyleAffine:
         if isinstance(y, StyleAffine) or not isinstance(x, StyleAffine):
             raise NotLinear(op)
         c = np.asarray(y, dtype=np.float64)
-        out = StyleAffine(np.matmul(x.a, c), np.matmul(x.b, c))
+        # per style row, so numpy's 1-D promotion rules apply exactly as to the real operand
+        out = StyleAffine(np.stack([np.matmul(row, c) for row in x.a]), np.matmul(x.b, c))
         if op == "Gemm" and len(args) > 2 and args[2] is not None:
             out = StyleAffine(out.a, out.b + np.asarray(args[2], dtype=np.float64))
         return out
