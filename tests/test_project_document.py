@@ -89,6 +89,12 @@ def test_non_projects_are_refused_clearly(tmp_path, content, expected):
     assert expected in str(info.value) and str(path) in str(info.value)
 
 
+def test_a_byte_order_mark_is_accepted(tmp_path, media_dir):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + dumps(sample(media_dir)).encode())
+    assert load(path) == sample(media_dir)
+
+
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(ProjectError, match="no such project file"):
         load(tmp_path / "none.json")

@@ -469,7 +469,7 @@ def load(path: str | os.PathLike) -> Project:
     if not raw.strip():
         raise ProjectError(path, "the project file is empty")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # editors on Windows may add a byte-order mark
     except UnicodeDecodeError:
         raise ProjectError(path, "not a project file (not UTF-8 text)") from None
     return loads(text, path, path.parent)
