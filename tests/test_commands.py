@@ -278,3 +278,15 @@ def test_model_never_shares_objects_with_history():
     stack.undo()
     stack.redo()
     assert p.find_clip("n")[1].name == ""
+
+
+def test_mark_dirty_makes_no_state_clean_until_saved():
+    p = project()
+    stack = UndoStack(p)
+    stack.mark_dirty()
+    assert stack.is_dirty
+    stack.execute(MoveClip("c", F(20)))
+    stack.undo()
+    assert stack.is_dirty
+    stack.mark_clean()
+    assert stack.is_clean

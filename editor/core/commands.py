@@ -340,6 +340,12 @@ class UndoStack:
         self._clean_index = len(self._done)
         self._notify()
 
+    def mark_dirty(self) -> None:
+        """The project differs from its file in no undoable way (e.g. recovered from an
+        autosave): no state of the history counts as saved until `mark_clean`."""
+        self._clean_index = None
+        self._notify()
+
     def clear(self) -> None:
         self._done.clear()
         self._undone.clear()
