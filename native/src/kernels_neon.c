@@ -1,0 +1,236 @@
+/* aarch64 NEON kernels (selected at compile time). Same arithmetic as the reference:
+ * vectorized across output pixels, vfmaq_f32 (fused) per term in (ic, ky, kx) order, selects
+ * instead of vmax/vmin so NaN and -0 behave as the scalar comparisons. */
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#include <string.h>
+#include "internal.h"
+
+#define AI static inline __attribute__((always_inline))
+
+AI float32x4_t exp4(float32x4_t x)
+{
+    float32x4_t n, r, p, lo = vdupq_n_f32(-87.0f), hi = vdupq_n_f32(88.0f);
+    int32x4_t bits;
+    x = vbslq_f32(vcgtq_f32(x, lo), x, lo);
+    x = vbslq_f32(vcltq_f32(x, hi), x, hi);
+    n = vrndmq_f32(vfmaq_f32(vdupq_n_f32(0.5f), x, vdupq_n_f32(1.44269504088896341f)));
+    r = vfmaq_f32(x, n, vdupq_n_f32(-0.693359375f));
+    r = vfmaq_f32(r, n, vdupq_n_f32(2.12194440e-4f));
+    p = vdupq_n_f32(1.9875691500e-4f);
+    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    bits = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(bits));
+}
+
+AI float32x4_t act4(float32x4_t v, sc_act act)
+{
+    const float32x4_t zero = vdupq_n_f32(0.0f), one = vdupq_n_f32(1.0f);
+    switch (act.kind) {
+    case SC_ACT_RELU: return vbslq_f32(vcgtq_f32(v, zero), v, zero);
+    case SC_ACT_LEAKY: return vbslq_f32(vcltq_f32(v, zero), vmulq_f32(v, vdupq_n_f32(act.a)), v);
+    case SC_ACT_CLIP: {
+        float32x4_t lo = vdupq_n_f32(act.a), hi = vdupq_n_f32(act.b);
+        v = vbslq_f32(vcgtq_f32(v, lo), v, lo);
+        return vbslq_f32(vcltq_f32(v, hi), v, hi);
+    }
+    case SC_ACT_SIGMOID: return vdivq_f32(one, vaddq_f32(one, exp4(vnegq_f32(v))));
+    case SC_ACT_TANH: {
+        float32x4_t ax = vabsq_f32(v), e = exp4(vaddq_f32(ax, ax));
+        float32x4_t t = vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(e, one)));
+        return vbslq_f32(vcltq_f32(v, zero), vnegq_f32(t), t);
+    }
+    default: return v;
+    }
+}
+
+static void act_neon(const float *x, float *y, size_t n, sc_act act)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(y + i, act4(vld1q_f32(x + i), act));
+    sc_act_scalar(x + i, y + i, n - i, act);
+}
+
+static void scale_shift_act_neon(const float *x, float *y, size_t n, float a, float b, sc_act act)
+{
+    const float32x4_t va = vdupq_n_f32(a), vb = vdupq_n_f32(b);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(y + i, act4(vfmaq_f32(vb, vld1q_f32(x + i), va), act));
+    sc_scale_shift_act_scalar(x + i, y + i, n - i, a, b, act);
+}
+
+static void plane_stats_neon(const float *x, size_t n, double *lanes)
+{
+    float64x2_t s[8], q[8];
+    size_t i = 0;
+    int k;
+    for (k = 0; k < 8; k++)
+        s[k] = q[k] = vdupq_n_f64(0.0);
+    for (; i + 16 <= n; i += 16) {
+        for (k = 0; k < 4; k++) {
+            float32x4_t v = vld1q_f32(x + i + 4 * k);
+            float64x2_t d0 = vcvt_f64_f32(vget_low_f32(v)), d1 = vcvt_high_f64_f32(v);
+            s[2 * k] = vaddq_f64(s[2 * k], d0);
+            s[2 * k + 1] = vaddq_f64(s[2 * k + 1], d1);
+            q[2 * k] = vaddq_f64(q[2 * k], vmulq_f64(d0, d0));
+            q[2 * k + 1] = vaddq_f64(q[2 * k + 1], vmulq_f64(d1, d1));
+        }
+    }
+    for (k = 0; k < 8; k++) {
+        double t[2];
+        vst1q_f64(t, s[k]);
+        lanes[2 * k] += t[0];
+        lanes[2 * k + 1] += t[1];
+        vst1q_f64(t, q[k]);
+        lanes[SC_STAT_LANES + 2 * k] += t[0];
+        lanes[SC_STAT_LANES + 2 * k + 1] += t[1];
+    }
+    sc_plane_stats_scalar_from(x, i, n, lanes);
+}
+
+AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *inb, int cpg,
+                       const float *bias, int nvalid, float *const *outrow, int ox, const int NX)
+{
+    float32x4_t acc[SC_OCB][4];
+    const ptrdiff_t *tap = a->tap_off;
+    const int ntaps = a->ntaps;
+    const float *w = wblk;
+    int j, v, ic, t;
+    for (j = 0; j < SC_OCB; j++)
+        for (v = 0; v < NX; v++)
+            acc[j][v] = vdupq_n_f32(bias[j]);
+    for (ic = 0; ic < cpg; ic++) {
+        const float *base = inb + (size_t)ic * a->chan_stride + ox;
+        for (t = 0; t < ntaps; t++) {
+            const float *src = base + tap[t];
+            float32x4_t xv[4], wv = vld1q_f32(w);
+            for (v = 0; v < NX; v++)
+                xv[v] = vld1q_f32(src + 4 * v);
+            for (v = 0; v < NX; v++) {
+                acc[0][v] = vfmaq_laneq_f32(acc[0][v], xv[v], wv, 0);
+                acc[1][v] = vfmaq_laneq_f32(acc[1][v], xv[v], wv, 1);
+                acc[2][v] = vfmaq_laneq_f32(acc[2][v], xv[v], wv, 2);
+                acc[3][v] = vfmaq_laneq_f32(acc[3][v], xv[v], wv, 3);
+            }
+            w += SC_OCB;
+        }
+    }
+    for (j = 0; j < nvalid; j++)
+        for (v = 0; v < NX; v++)
+            vst1q_f32(outrow[j] + ox + 4 * v, act4(acc[j][v], a->act));
+}
+
+static void conv_f32_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, nblk = (opg + SC_OCB - 1) / SC_OCB;
+    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
+    const float *wblk = p->wpack + ((size_t)(g * nblk + ob) * cpg) * a->ntaps * SC_OCB;
+    float bias[SC_OCB];
+    float *outrow[SC_OCB];
+    for (j = 0; j < SC_OCB; j++)
+        bias[j] = j < nvalid ? p->bias[oc0 + j] : 0.0f;
+    for (oy = oy0; oy < oy1; oy++) {
+        const float *inb = a->in + (size_t)g * cpg * a->chan_stride + (size_t)oy * a->pw_stride;
+        for (j = 0; j < nvalid; j++)
+            outrow[j] = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW;
+        ox = 0;
+        for (; ox + 16 <= a->OW; ox += 16)
+            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 4);
+        for (; ox + 4 <= a->OW; ox += 4)
+            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 1);
+        if (ox < a->OW)
+            sc_conv_f32_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
+    }
+}
+
+/* int8: 4 pixels x an int16 channel pair per register; widening multiplies and a pairwise add
+ * give each pixel's w0*x0 + w1*x1 exactly. */
+AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t *inb, int cpg2,
+                      const int32_t *bias, int oc0, int nvalid, int oy, int ox, const int NX)
+{
+    int32x4_t acc[SC_OCB][2];
+    const ptrdiff_t *tap = a->tap_off;
+    const int ntaps = a->ntaps;
+    const int16_t *w = wblk;
+    int j, v, ip, t;
+    for (j = 0; j < SC_OCB; j++)
+        for (v = 0; v < NX; v++)
+            acc[j][v] = vdupq_n_s32(bias[j]);
+    for (ip = 0; ip < cpg2; ip++) {
+        const int16_t *base = inb + ((size_t)ip * a->chan_stride + ox) * 2;
+        for (t = 0; t < ntaps; t++) {
+            const int16_t *src = base + tap[t] * 2;
+            int16x8_t xv[2];
+            for (v = 0; v < NX; v++)
+                xv[v] = vld1q_s16(src + 8 * v);
+            for (j = 0; j < SC_OCB; j++) {
+                int32_t pair;
+                int16x8_t wj;
+                memcpy(&pair, w + 2 * j, 4);
+                wj = vreinterpretq_s16_s32(vdupq_n_s32(pair));
+                for (v = 0; v < NX; v++) {
+                    int32x4_t lo = vmull_s16(vget_low_s16(xv[v]), vget_low_s16(wj));
+                    int32x4_t hi = vmull_high_s16(xv[v], wj);
+                    acc[j][v] = vaddq_s32(acc[j][v], vpaddq_s32(lo, hi));
+                }
+            }
+            w += 2 * SC_OCB;
+        }
+    }
+    for (j = 0; j < nvalid; j++) {
+        float *out = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW + ox;
+        if (a->out_requant) {
+            int32_t tmp[8];
+            int e;
+            for (v = 0; v < NX; v++)
+                vst1q_s32(tmp + 4 * v, acc[j][v]);
+            for (e = 0; e < 4 * NX; e++)
+                out[e] = sc_i8_output(a, oc0 + j, tmp[e]);
+        } else {
+            float32x4_t d = vdupq_n_f32(a->prep->deq[oc0 + j]);
+            for (v = 0; v < NX; v++)
+                vst1q_f32(out + 4 * v, act4(vmulq_f32(vcvtq_f32_s32(acc[j][v]), d), a->act));
+        }
+    }
+}
+
+static void conv_i8_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
+    int nblk = (opg + SC_OCB - 1) / SC_OCB;
+    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
+    const int16_t *wblk = p->wqpack + ((size_t)(g * nblk + ob) * cpg2) * a->ntaps * SC_OCB * 2;
+    int32_t bias[SC_OCB];
+    for (j = 0; j < SC_OCB; j++)
+        bias[j] = j < nvalid ? p->bias_q[oc0 + j] : 0;
+    for (oy = oy0; oy < oy1; oy++) {
+        const int16_t *inb = a->inq + ((size_t)g * cpg2 * a->chan_stride + (size_t)oy * a->pw_stride) * 2;
+        ox = 0;
+        for (; ox + 8 <= a->OW; ox += 8)
+            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 2);
+        for (; ox + 4 <= a->OW; ox += 4)
+            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 1);
+        if (ox < a->OW)
+            sc_conv_i8_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
+    }
+}
+
+const sc_kernels sc_kernels_neon = {
+    SC_ISA_NEON,
+    "f32_conv2d_4x16_neon", "qs8_conv2d_4x8_neon", "f32_instnorm_16lane_neon", "f32_eltwise_4x_neon",
+    conv_f32_neon, conv_i8_neon,
+    plane_stats_neon,
+    scale_shift_act_neon,
+    act_neon,
+};
+#endif
