@@ -154,12 +154,13 @@ class Renderer:
             clip = hit.clip
             if hit.track.hidden or not clip.effects:
                 continue
-            size = (width, height)
-            try:
-                source = self.pool.source(clip.media)
-                size = fit_size(source.width, source.height, width, height)
-            except (StyleCutError, OSError):
-                pass  # reported when the frame is rendered
+            size = (width, height)  # the size effects will see
+            if os.path.isfile(clip.media):
+                try:
+                    source = self.pool.source(clip.media)
+                    size = fit_size(source.width, source.height, width, height)
+                except Exception:
+                    pass  # reported when the frame is rendered
             for effect in clip.effects:
                 if not effect.enabled:
                     continue
