@@ -24,10 +24,11 @@ class ClipAt:
 
 def clip_on_track(track: Track, t: Fraction) -> Clip | None:
     """The clip of `track` covering time `t`, if any."""
-    starts = [c.start for c in track.clips]
+    clips = list(track.clips)  # one consistent view even if an edit lands meanwhile
+    starts = [c.start for c in clips]
     i = bisect.bisect_right(starts, t) - 1
-    if i >= 0 and track.clips[i].covers(t):
-        return track.clips[i]
+    if i >= 0 and clips[i].covers(t):
+        return clips[i]
     return None
 
 
