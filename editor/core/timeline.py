@@ -56,8 +56,9 @@ def clips_at(project: Project, t: Fraction, kind: str | None = None, *, visible_
 def top_video_clip(project: Project, t: Fraction) -> ClipAt | None:
     """The clip the picture shows at `t`: on the topmost visible video track that has one."""
     t = Fraction(t)
-    for index in range(len(project.tracks) - 1, -1, -1):
-        track = project.tracks[index]
+    tracks = list(project.tracks)
+    for index in range(len(tracks) - 1, -1, -1):
+        track = tracks[index]
         if track.kind != "video" or track.hidden:
             continue
         clip = clip_on_track(track, t)
