@@ -290,3 +290,30 @@ def test_mark_dirty_makes_no_state_clean_until_saved():
     assert stack.is_dirty
     stack.mark_clean()
     assert stack.is_clean
+
+
+def test_effect_edits_are_validated_by_the_plugin_when_a_registry_is_given():
+    from editor.core.plugins import discover
+    from editor.errors import PluginError
+
+    registry = discover(entry_points=False)
+    adjust = "org.stylecut.color_adjust"
+    p = project()
+    stack = UndoStack(p)
+    stack.execute(AddEffect("b", Effect("ca", adjust, {"brightness": 5}), registry=registry))
+    assert p.find_clip("b")[1].effect("ca").params == {"brightness": 1.0}  # clamped
+    stack.execute(SetParam("b", "ca", "tint", "#ff0000", registry=registry))
+    assert p.find_clip("b")[1].effect("ca").params["tint"] == (1.0, 0.0, 0.0)
+    before = dumps(p)
+    for bad, problem in [
+        (AddEffect("b", Effect("x", "org.nowhere.fx"), registry=registry), "is installed"),
+        (AddEffect("b", Effect("y", adjust, {"nope": 1}), registry=registry), "no parameter"),
+        (AddEffect("b", Effect("z", adjust, {}, {"invert": [Keyframe(F(0), True)]}), registry=registry), "cannot be animated"),
+        (SetParam("b", "ca", "output_range", "cinema", registry=registry), "not one of"),
+        (SetParam("b", "ca", "nope", 1, registry=registry), "no parameter"),
+        (SetKeyframe("b", "ca", "invert", F(0), True, registry=registry), "cannot be animated"),
+        (SetKeyframe("b", "ca", "contrast", F(0), "high", registry=registry), "expected a number"),
+    ]:
+        with pytest.raises((EditError, PluginError), match=problem):
+            stack.execute(bad)
+        assert dumps(p) == before

@@ -687,6 +687,12 @@ class AddEffect(_EffectCommand):
             if plugin is None:
                 raise EditError(effect.plugin_id, "no such effect plugin is installed")
             effect.params = {k: plugin.require_param(k).coerce(v) for k, v in effect.params.items()}
+            for name, keyframes in effect.keyframes.items():
+                spec = plugin.require_param(name)
+                if not spec.animates:
+                    raise EditError(effect.plugin_id, f"parameter {name!r} cannot be animated")
+                for kf in keyframes:
+                    kf.value = spec.coerce(kf.value)
         index = len(clip.effects) if self.index is None else self.index
         if not 0 <= index <= len(clip.effects):
             raise EditError(clip.id, f"effect position {index} is outside 0..{len(clip.effects)}")
