@@ -236,3 +236,18 @@ def test_render_scale_makes_smaller_frames_and_reaches_plugins(bunny, carphone, 
     assert offline_card(640, 360).shape == (360, 640, 3)
     with pytest.raises(ValueError):
         Renderer(project, pool, registry, render_scale=0)
+
+
+def test_a_truncated_clip_renders_what_it_has_and_says_so(tmp_path, registry):
+    from clipgen import make_clip
+
+    full = make_clip(tmp_path / "full.mp4", frames=40, size=(96, 64), gop=8, faststart=True)
+    cut = tmp_path / "cut.mp4"
+    data = full.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    project = Project(Settings(96, 64, F(25)), [Track("v", "video", [Clip("t", str(cut), F(0), F(40, 25), F(0))])])
+    with MediaPool() as own_pool:
+        result = Renderer(project, own_pool, registry).render(F(0))
+        assert np.array_equal(result.frame, own_pool.source(cut).frame(0).rgb)
+    assert [(e.clip_id, e.severity) for e in result.errors] == [("t", "warning")]
+    assert str(cut) in str(result.errors[0])
