@@ -30,24 +30,29 @@ MULTIPLE = 8
 
 
 class ConditionalInstanceNorm(nn.Module):
-    """Instance norm with per-style affine parameters selected by a weight vector."""
+    """Instance norm with per-style affine parameters selected by a weight vector.
+
+    Spelled out in elementary ops (mean, centred square, mean, sqrt, divide) so the exported
+    graph shows the normalisation and its style-dependent scale and shift as one pattern,
+    which the native converter folds into a single conditional instance-norm layer."""
 
     def __init__(self, channels: int, n_styles: int):
         super().__init__()
-        # Stored as [C, 1, N, 1] so that MatMul([N], [C, 1, N, 1]) -> [C, 1, 1] broadcasts
-        # over [1, C, H, W] without any Reshape in the exported graph.
-        self.gamma = nn.Parameter(torch.ones(channels, 1, n_styles, 1))
-        self.beta = nn.Parameter(torch.zeros(channels, 1, n_styles, 1))
+        self.gamma = nn.Parameter(torch.ones(n_styles, channels))
+        self.beta = nn.Parameter(torch.zeros(n_styles, channels))
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        x = F.instance_norm(x, eps=1e-5)
+        mean = x.mean(dim=(2, 3), keepdim=True)
+        d = x - mean
+        var = (d * d).mean(dim=(2, 3), keepdim=True)
+        y = d / torch.sqrt(var + 1e-5)
         if w.dim() == 1:
-            g = torch.matmul(w, self.gamma)
-            b = torch.matmul(w, self.beta)
+            g = (w @ self.gamma).reshape(1, -1, 1, 1)
+            b = (w @ self.beta).reshape(1, -1, 1, 1)
         else:  # a batch of weight vectors [B, N] during training
-            g = (w @ self.gamma[:, 0, :, 0].t())[:, :, None, None]
-            b = (w @ self.beta[:, 0, :, 0].t())[:, :, None, None]
-        return x * g + b
+            g = (w @ self.gamma)[:, :, None, None]
+            b = (w @ self.beta)[:, :, None, None]
+        return y * g + b
 
 
 class ReflectConv(nn.Module):
@@ -55,13 +60,11 @@ class ReflectConv(nn.Module):
 
     def __init__(self, cin: int, cout: int, k: int, stride: int = 1):
         super().__init__()
-        self.pad = k // 2
+        self.pad = nn.ReflectionPad2d(k // 2)
         self.conv = nn.Conv2d(cin, cout, k, stride=stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.pad:
-            x = F.pad(x, (self.pad,) * 4, mode="reflect")
-        return self.conv(x)
+        return self.conv(self.pad(x))
 
 
 def _up(x: torch.Tensor) -> torch.Tensor:
@@ -113,8 +116,6 @@ def parameter_count(model: nn.Module) -> int:
 def export_onnx(model: StyleStudent, path, size: int = 64) -> None:
     """Write the network as one ONNX file (opset 17): inputs `image` [1,3,H,W] and
     `style_weights` [N], output `stylized` [1,3,H,W]; H and W are dynamic."""
-    import onnx
-
     model = model.eval()
     image = torch.rand(1, 3, size, size)
     weights = torch.zeros(model.n_styles)
@@ -127,16 +128,27 @@ def export_onnx(model: StyleStudent, path, size: int = 64) -> None:
             input_names=["image", "style_weights"], output_names=["stylized"],
             dynamic_shapes={"image": dims, "style_weights": None},
         )
+    import onnx
+
     proto = _as_opset17(program.model_proto)
+    # drop initializers the relabelled graph no longer reads (the moved ReduceMean axes)
+    used = {i for n in proto.graph.node for i in n.input}
+    keep = [i for i in proto.graph.initializer if i.name in used]
+    del proto.graph.initializer[:]
+    proto.graph.initializer.extend(keep)
     onnx.checker.check_model(proto, full_check=True)
     onnx.save_model(proto, str(path), save_as_external_data=False)
 
 
 def _as_opset17(proto):
+    import onnx
+    import onnx.numpy_helper
+
     """The torch exporter writes opset 18 with constant pads (the TorchScript exporter at
     opset 17 builds pads from Slice/Concat chains). Opset 18 changed only optional parts of
-    the ops used here (Pad's `axes` input, Resize's `antialias` and aspect-ratio policy), so
-    with those unused the graph is valid opset 17 as is; check that, then relabel."""
+    the ops used here (Pad's `axes` input, Resize's `antialias` and aspect-ratio policy) and
+    moved ReduceMean's axes from an attribute to an input: check the first, move the axes
+    back, then relabel."""
     for node in proto.graph.node:
         if node.op_type == "Pad" and len(node.input) > 3 and node.input[3]:
             raise ValueError("Pad uses the opset-18 axes input")
@@ -151,6 +163,21 @@ def _as_opset17(proto):
                     keep.append(attr)
             del node.attribute[:]
             node.attribute.extend(keep)
+    # ReduceMean took its axes as an attribute up to opset 17 and as an input from 18.
+    consts = {i.name: onnx.numpy_helper.to_array(i) for i in proto.graph.initializer}
+    for node in proto.graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            consts[node.output[0]] = onnx.numpy_helper.to_array(node.attribute[0].t)
+    for node in proto.graph.node:
+        if node.op_type == "ReduceMean" and len(node.input) > 1 and node.input[1]:
+            axes = [int(a) for a in consts[node.input[1]].reshape(-1)]
+            del node.input[1:]
+            keep = [a for a in node.attribute if a.name != "noop_with_empty_axes"]
+            if any(a.name == "noop_with_empty_axes" and a.i for a in node.attribute):
+                raise ValueError("ReduceMean with noop_with_empty_axes has no opset-17 form")
+            del node.attribute[:]
+            node.attribute.extend(keep)
+            node.attribute.append(onnx.helper.make_attribute("axes", axes))
     for imp in proto.opset_import:
         if imp.domain in ("", "ai.onnx"):
             imp.version = 17
