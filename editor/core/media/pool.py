@@ -24,7 +24,8 @@ class MediaPool:
         self._infos: dict[str, MediaInfo] = {}
         self._sources: dict[str, MediaSource] = {}
         self._audio: dict[tuple[str, int, int], AudioSource] = {}
-        self._failed: dict[str, MediaError] = {}
+        self._failed: dict[str, MediaError] = {}        # unusable files
+        self._no_video: dict[str, MediaError] = {}      # files whose video cannot be served
 
     @staticmethod
     def _key(path) -> str:
@@ -50,12 +51,15 @@ class MediaPool:
         with self._lock:
             if key in self._failed:
                 raise self._failed[key]
+            if key in self._no_video:
+                raise self._no_video[key]
             src = self._sources.get(key)
             if src is None:
                 try:
                     src = MediaSource(key, cache=self.cache)
                 except MediaError as exc:
-                    self._failed[key] = exc
+                    # An audio-only file still serves its sound: only its video is refused.
+                    self._no_video[key] = exc
                     raise
                 self._sources[key] = src
                 self._infos.setdefault(key, src.info)
@@ -82,6 +86,7 @@ class MediaPool:
         with self._lock:
             self._infos.pop(key, None)
             self._failed.pop(key, None)
+            self._no_video.pop(key, None)
             src = self._sources.pop(key, None)
             if src:
                 src.close()
