@@ -12,7 +12,7 @@ import threading
 
 from editor.core.media.audio import AudioSource
 from editor.core.media.cache import DEFAULT_BUDGET, FrameCache
-from editor.core.media.probe import MediaInfo, probe
+from editor.core.media.probe import MediaInfo, scan
 from editor.core.media.source import MediaSource
 from editor.errors import MediaError
 
@@ -21,25 +21,26 @@ class MediaPool:
     def __init__(self, cache: FrameCache | None = None, cache_bytes: int = DEFAULT_BUDGET):
         self.cache = cache if cache is not None else FrameCache(cache_bytes)
         self._lock = threading.RLock()
-        self._infos: dict[str, MediaInfo] = {}
+        self._infos: dict[str, tuple] = {}   # path -> (MediaInfo, VideoIndex | None)
         self._sources: dict[str, MediaSource] = {}
         self._audio: dict[tuple[str, int, int], AudioSource] = {}
         self._failed: dict[str, MediaError] = {}        # unusable files
-        self._no_video: dict[str, MediaError] = {}      # files whose video cannot be served
 
     @staticmethod
     def _key(path) -> str:
         return os.path.abspath(os.fspath(path))
 
     def info(self, path) -> MediaInfo:
+        return self._scan(path)[0]
+
+    def _scan(self, path):
         key = self._key(path)
         with self._lock:
             if key in self._failed:
                 raise self._failed[key]
             if key not in self._infos:
-                source = self._sources.get(key)
                 try:
-                    self._infos[key] = source.info if source else probe(key)
+                    self._infos[key] = scan(key)
                 except MediaError as exc:
                     self._failed[key] = exc
                     raise
@@ -49,20 +50,13 @@ class MediaPool:
         """The file's video, opened once; MediaError when it has none or cannot be read."""
         key = self._key(path)
         with self._lock:
-            if key in self._failed:
-                raise self._failed[key]
-            if key in self._no_video:
-                raise self._no_video[key]
             src = self._sources.get(key)
-            if src is None:
-                try:
-                    src = MediaSource(key, cache=self.cache)
-                except MediaError as exc:
-                    # An audio-only file still serves its sound: only its video is refused.
-                    self._no_video[key] = exc
-                    raise
-                self._sources[key] = src
-                self._infos.setdefault(key, src.info)
+            if src is not None:
+                return src
+            scanned = self._scan(key)
+            if scanned[1] is None:
+                raise MediaError(key, "has no video stream (it is audio only)")
+            src = self._sources[key] = MediaSource(key, cache=self.cache, scanned=scanned)
             return src
 
     get = source
@@ -86,7 +80,6 @@ class MediaPool:
         with self._lock:
             self._infos.pop(key, None)
             self._failed.pop(key, None)
-            self._no_video.pop(key, None)
             src = self._sources.pop(key, None)
             if src:
                 src.close()

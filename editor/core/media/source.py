@@ -42,8 +42,13 @@ class Frame:
 
 
 class MediaSource:
-    def __init__(self, path: str | os.PathLike, cache: FrameCache | None = None):
-        self.info, self.index = scan(path, need_video=True)
+    def __init__(self, path: str | os.PathLike, cache: FrameCache | None = None,
+                 scanned=None):
+        # `scanned`: the (MediaInfo, VideoIndex) of an earlier scan of this file, to skip a second.
+        if scanned is not None and scanned[1] is not None:
+            self.info, self.index = scanned
+        else:
+            self.info, self.index = scan(path, need_video=True)
         self.path = self.info.path
         self.video = self.info.video
         self.warning: str | None = "; ".join(self.info.warnings) or None
