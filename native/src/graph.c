@@ -39,7 +39,7 @@ static int optional_absent_or(const sc_model *m, int li, int slot, int dt, uint6
 }
 
 #define IN_RANGE(v, lo, hi) ((v) >= (lo) && (v) <= (hi))
-#define BAD(...) return sc_fail(SC_ERR_UNSUPPORTED, __VA_ARGS__)
+#define BAD(...) do { st = sc_fail(SC_ERR_UNSUPPORTED, __VA_ARGS__); goto done; } while (0)
 
 int sc_validate_graph(sc_model *m)
 {
@@ -252,6 +252,7 @@ int sc_validate_graph(sc_model *m)
     if (st == SC_OK && m->values[m->output_value].channels != m->out_channels)
         st = sc_fail(SC_ERR_GRAPH, "output value has %d channels, header says %d",
                      m->values[m->output_value].channels, m->out_channels);
+done:
     free(defined);
     return st;
 }
