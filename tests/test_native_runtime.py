@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -129,7 +130,7 @@ def test_int8_stays_close_to_fp32(nets, carphone, bunny):
 def test_identical_bytes_across_threads_and_isas(nets, real_frames, carphone, int8):
     data, _ = convert_to_bytes(nets["cin"], int8=int8, calibration=carphone if int8 else None)
     model = load(data)
-    rgb = real_frames[0]
+    rgb = np.ascontiguousarray(real_frames[0][:64, :96])
     x = nchw(rgb)
     ref = None
     for isa in isas():
@@ -154,7 +155,7 @@ def test_zoo_identical_across_isas(nets, real_frames):
 
 def test_gil_is_released_during_inference(nets):
     model = load(convert_to_bytes(nets["student"])[0])
-    session = Session(model, threads=1, isa="scalar")
+    session = Session(model, threads=1)
     x = np.random.default_rng(0).random((1, 3, 480, 640), dtype=np.float32)
     running = threading.Event()
     done = threading.Event()
@@ -169,10 +170,11 @@ def test_gil_is_released_during_inference(nets):
     running.wait()
     ticks = 0
     while not done.is_set():
+        time.sleep(0.0005)                   # needs the GIL back after every sleep
         ticks += 1
     t.join()
     assert session.last_run_ms > 20          # a run long enough to measure
-    assert ticks > 10_000                    # the main thread kept running meanwhile
+    assert ticks >= 5                        # the main thread kept running meanwhile
 
 
 def test_layer_info_and_timing(nets):
