@@ -1,0 +1,81 @@
+"""Starting the app: the Qt application, the project to open, the optional screenshot run."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from editor.errors import StyleCutError
+
+SCREENSHOT_TIMEOUT_S = 120
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("StyleCut")
+        app.setOrganizationName("StyleCut")
+    return app
+
+
+def build_window(project_path: str | None = None, demo: bool = False):
+    """The main window with `project_path`, or the demo (also when nothing is given)."""
+    from editor.core.media.pool import MediaPool
+    from editor.core.plugins import default_registry
+
+    from .controller import ProjectController
+    from .demo import build_demo
+    from .main_window import MainWindow
+
+    registry = default_registry()
+    pool = MediaPool()
+    controller = ProjectController()
+    if project_path:
+        controller.open(project_path)
+    elif demo:
+        controller.replace_project(build_demo(registry, pool), None)
+    window = MainWindow(controller, registry, pool)
+    return window
+
+
+def take_screenshot(window, path: str, timeout_s: float = SCREENSHOT_TIMEOUT_S) -> None:
+    """Wait for the first rendered frame and the timeline thumbnails, then save the window."""
+    app = application()
+    deadline = time.monotonic() + timeout_s
+    while window.viewer.frames_shown == 0:
+        if time.monotonic() > deadline:
+            raise StyleCutError(path, f"no frame was rendered within {timeout_s:.0f} s")
+        app.processEvents()
+        time.sleep(0.01)
+    settle = time.monotonic() + 10
+    while (window.jobs.pending() or not window.server.idle()) and time.monotonic() < settle:
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.02)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    if not window.grab().save(path):
+        raise StyleCutError(path, "could not write the screenshot (is it a .png path in a writable folder?)")
+
+
+def run(project_path: str | None = None, demo: bool = False, screenshot: str | None = None) -> int:
+    app = application()
+    window = build_window(project_path, demo or not project_path)
+    window.show()
+    window.start()
+    if screenshot:
+        try:
+            take_screenshot(window, screenshot)
+        finally:
+            window.close()
+        print(screenshot)
+        return 0
+    QTimer.singleShot(0, window.timeline.view.zoom_to_fit)
+    return app.exec()

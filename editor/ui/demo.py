@@ -1,0 +1,69 @@
+"""The demo project a new user sees: a short real clip with a style applied.
+
+The clip is the bundled one under editor/demo/ when it is there, else Big Buck Bunny from the
+shared media folder beside the repository. The effect is the style-transfer plugin when one is
+installed (any plugin with a `style` choice), else a colour adjustment so the picture still
+shows an effect at work.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from editor.core.project.model import Clip, Effect, Project, Settings, Track, new_id
+from editor.errors import StyleCutError
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "editor" / "demo"
+SHARED = REPO.parent / "shared" / "media" / "bigbuckbunny.mp4"
+COLOR_ADJUST = "org.stylecut.color_adjust"
+
+
+def demo_media() -> Path:
+    """The demo clip: the first video file in editor/demo/, else the shared Big Buck Bunny."""
+    if BUNDLED.is_dir():
+        for path in sorted(BUNDLED.iterdir()):
+            if path.suffix.lower() in (".mp4", ".mov", ".mkv", ".webm"):
+                return path
+    if SHARED.is_file():
+        return SHARED
+    raise StyleCutError(BUNDLED, "no demo clip is installed (expected a video file in this folder)")
+
+
+def demo_project_file() -> Path | None:
+    """A demo project shipped beside the clip, if there is one."""
+    path = BUNDLED / "demo.stylecut.json"
+    return path if path.is_file() else None
+
+
+def style_plugin(registry):
+    """The installed plugin that offers styles (a `style` choice parameter), or None."""
+    for plugin in registry:
+        param = plugin.param("style")
+        if param is not None and param.type == "choice":
+            return plugin
+    return None
+
+
+def demo_effect(registry) -> Effect:
+    plugin = style_plugin(registry)
+    if plugin is not None:
+        return Effect(new_id("effect"), plugin.id, dict(plugin.defaults()))
+    return Effect(new_id("effect"), COLOR_ADJUST, {"saturation": 1.6, "contrast": 1.2, "tint": (1.0, 0.9, 0.75)})
+
+
+def build_demo(registry, pool) -> Project:
+    """The demo: the whole clip on a video track at the clip's own size and rate."""
+    media = demo_media()
+    info = pool.info(str(media))
+    video = info.video
+    if video is None:
+        raise StyleCutError(media, "the demo clip has no video")
+    settings = Settings(width=video.display_width, height=video.display_height, fps=video.fps)
+    if info.audio is not None:
+        settings.sample_rate = info.audio.sample_rate if info.audio.sample_rate in (44100, 48000) else 48000
+    clip = Clip(new_id("clip"), str(media), Fraction(0), video.duration, Fraction(0),
+                [demo_effect(registry)], name=media.stem, media_duration=video.duration)
+    tracks = [Track(new_id("track"), "audio"), Track(new_id("track"), "video", [clip])]
+    return Project(settings, tracks, "Demo")

@@ -1,0 +1,200 @@
+"""Frames for the viewer, rendered off the UI thread through the core's one render path.
+
+One worker thread owns a `Renderer`. Requests never queue up: a still frame (scrub, step,
+edit) fills a one-slot mailbox that the next request overwrites, so the worker always renders
+the newest wish. During playback the worker follows the clock itself: it renders the frame due
+now or the next one, at most `AHEAD` frames in front of the clock, and skips frames whose time
+has passed. That is where frames drop when rendering is slower than the frame rate; the UI
+thread only ever receives finished images.
+
+The worker renders a deep copy of the project handed over with each request, never the live
+model the UI edits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from editor.core.render import Renderer
+from editor.core.timeline import top_video_clip
+
+AHEAD = 3  # frames the playback worker may render in front of the clock
+
+
+@dataclass
+class RenderedFrame:
+    index: int
+    image: QImage
+    generation: int
+    backend: str
+    render_ms: float
+    errors: list = field(default_factory=list)
+    playing: bool = False
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage owning a copy of an RGB uint8 frame (safe to build off the UI thread)."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def backend_label(project, t) -> str:
+    """Which part made the picture at `t`: the effects that ran and the backend they used."""
+    hit = top_video_clip(project, Fraction(t))
+    if hit is None:
+        return "no clip"
+    parts = []
+    for effect in hit.clip.effects:
+        if not effect.enabled:
+            continue
+        backend = effect.params.get("backend")
+        name = effect.plugin_id.rsplit(".", 1)[-1].replace("_", " ")
+        parts.append(f"{name} ({backend})" if backend else name)
+    return " + ".join(parts) if parts else "source (no effects)"
+
+
+class FrameServer(QObject):
+    frameReady = Signal(object)      # RenderedFrame
+    playbackDropped = Signal(int)    # frames skipped so far in this playback run
+
+    def __init__(self, pool, registry, render_scale: float = 1.0, parent=None):
+        super().__init__(parent)
+        self.renderer: Renderer | None = None
+        self._pool, self._registry = pool, registry
+        self._scale = render_scale
+        self._cond = threading.Condition()
+        self._still: tuple | None = None        # (index, project, generation)
+        self._play: dict | None = None          # the running playback, see `play`
+        self._stop = False
+        self._busy = False
+        self.dropped = 0
+        self.rendered = 0
+        self._thread = threading.Thread(target=self._run, name="stylecut-frames", daemon=True)
+        self._thread.start()
+
+    # ---- requests (UI thread)
+
+    def request(self, index: int, project, generation: int) -> None:
+        """Render frame `index` of `project` (a snapshot) as soon as possible; newest wins."""
+        with self._cond:
+            self._still = (index, project, generation)
+            self._cond.notify()
+
+    def play(self, start_index: int, project, generation: int, fps, last_index: int,
+             wanted: dict[int, int] | None = None) -> None:
+        """Follow a clock starting now at `start_index`, frame rate `fps`, until `last_index`.
+
+        `wanted` (device emulation) maps the only frames to render to the display tick at which
+        each must be ready; without it every frame is due at its own tick.
+        """
+        with self._cond:
+            self._play = {"start": start_index, "t0": time.perf_counter(), "fps": float(fps),
+                          "project": project, "generation": generation, "last": last_index,
+                          "next": start_index, "prepared": False, "wanted": wanted}
+            self.dropped = 0
+            self._cond.notify()
+
+    def update_play_project(self, project, generation: int) -> None:
+        """An edit while playing (a style switch): the next frame uses the new project."""
+        with self._cond:
+            if self._play is not None:
+                self._play["project"] = project
+                self._play["generation"] = generation
+
+    def stop_play(self) -> None:
+        with self._cond:
+            self._play = None
+            self._cond.notify()
+
+    @property
+    def playing(self) -> bool:
+        return self._play is not None
+
+    def idle(self) -> bool:
+        with self._cond:
+            return not self._busy and self._still is None and self._play is None
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._play = None
+            self._cond.notify()
+        self._thread.join(timeout=5)
+        if self.renderer is not None:
+            self.renderer.close()
+
+    # ---- worker
+
+    def _next_job(self):
+        with self._cond:
+            while True:
+                if self._stop:
+                    return None
+                if self._still is not None:
+                    job, self._still = self._still, None
+                    self._busy = True
+                    return ("still",) + job
+                play = self._play
+                if play is not None:
+                    due = play["start"] + int((time.perf_counter() - play["t0"]) * play["fps"])
+                    if play["next"] > play["last"]:
+                        self._play = None
+                        continue
+                    wanted = play["wanted"]
+                    if wanted is not None and play["next"] not in wanted:
+                        play["next"] += 1  # the emulated phone never shows this frame
+                        continue
+                    deadline = wanted[play["next"]] if wanted is not None else play["next"]
+                    if deadline < due:  # behind the clock: this frame is already late
+                        self.dropped += 1
+                        play["next"] += 1
+                        self.playbackDropped.emit(self.dropped)
+                        continue
+                    if deadline - due >= AHEAD:  # far enough ahead: wait for the clock
+                        wake = play["t0"] + (deadline - AHEAD + 1 - play["start"]) / play["fps"]
+                        self._cond.wait(max(0.001, wake - time.perf_counter()))
+                        continue
+                    index = play["next"]
+                    play["next"] += 1
+                    self._busy = True
+                    return ("play", index, play["project"], play["generation"], play)
+                self._cond.wait()
+
+    def _run(self) -> None:
+        while True:
+            job = self._next_job()
+            if job is None:
+                return
+            try:
+                self._render(job)
+            except Exception:  # never let one bad frame end the worker
+                pass
+            finally:
+                with self._cond:
+                    self._busy = False
+
+    def _render(self, job) -> None:
+        kind, index, project, generation = job[:4]
+        if self.renderer is None:
+            self.renderer = Renderer(project, pool=self._pool, registry=self._registry, render_scale=self._scale)
+        renderer = self.renderer
+        renderer.project = project
+        if kind == "play" and not job[4]["prepared"]:
+            job[4]["prepared"] = True
+            renderer.prepare(project.frame_time(index))
+        t = project.frame_time(index)
+        started = time.perf_counter()
+        result = renderer.render(t)
+        ms = (time.perf_counter() - started) * 1000
+        self.rendered += 1
+        frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t), ms,
+                              [str(e) for e in result.errors], kind == "play")
+        self.frameReady.emit(frame)

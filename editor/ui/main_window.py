@@ -1,0 +1,95 @@
+"""The main window: media bin, viewer, inspector and timeline around one ProjectController."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+
+from editor.core.media.pool import MediaPool
+from editor.core.plugins import default_registry
+
+from .actions import EditActions
+from .controller import ProjectController
+from .frames import FrameServer
+from .history import HistoryPanel
+from .inspector import Inspector
+from .media_bin import MediaBin
+from .media_jobs import MediaJobs
+from .timeline import TimelinePanel
+from .viewer import Viewer
+
+DARK = """
+QWidget { background: #2b2b30; color: #e4e4e4; }
+QPushButton, QToolButton, QComboBox { background: #3c3c44; border: 1px solid #55555f; padding: 3px 8px; }
+QPushButton:hover, QToolButton:hover { background: #4a4a55; }
+QToolButton:checked { background: #c8a030; color: black; }
+QListWidget, QLineEdit, QSpinBox, QDoubleSpinBox { background: #222226; border: 1px solid #44444c; }
+QGroupBox { border: 1px solid #44444c; margin-top: 14px; }
+QGroupBox::title { subcontrol-origin: margin; left: 6px; }
+QTabBar::tab { background: #33333a; padding: 4px 10px; }
+QTabBar::tab:selected { background: #4a4a55; }
+QMenuBar, QMenu { background: #2b2b30; }
+QMenu::item:selected { background: #4a4a55; }
+"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: ProjectController | None = None, registry=None, pool=None,
+                 render_scale: float = 1.0):
+        super().__init__()
+        self.registry = registry or default_registry()
+        self.pool = pool or MediaPool()
+        self.controller = controller or ProjectController()
+        self.jobs = MediaJobs(self.pool)
+        self.server = FrameServer(self.pool, self.registry, render_scale)
+        self.viewer = Viewer(self.controller, self.server)
+        self.timeline = TimelinePanel(self.controller, self.jobs)
+        self.media_bin = MediaBin(self.controller, self.jobs)
+        self.inspector = Inspector(self.controller, self.registry)
+        self.history = HistoryPanel(self.controller)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.inspector, "Inspector")
+        self.side_tabs.addTab(self.history, "History")
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.media_bin)
+        top.addWidget(self.viewer)
+        top.addWidget(self.side_tabs)
+        top.setStretchFactor(1, 1)
+        top.setSizes([230, 760, 330])
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top)
+        main.addWidget(self.timeline)
+        main.setStretchFactor(0, 1)
+        main.setSizes([520, 250])
+        self.setCentralWidget(main)
+        self.setStyleSheet(DARK)
+        self.status = QLabel("")
+        self.statusBar().addWidget(self.status, 1)
+        self.edit_actions = EditActions(self, self.controller, self.viewer, self.timeline.view)
+        self.controller.error.connect(self.show_message)
+        self.jobs.failed.connect(lambda path, message: self.show_message(message))
+        self.controller.cleanChanged.connect(lambda _: self._title())
+        self.controller.pathChanged.connect(lambda _: self._title())
+        self.resize(1360, 860)
+        self._title()
+
+    def _title(self) -> None:
+        self.setWindowTitle(self.controller.title())
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def start(self) -> None:
+        """Show what the project holds: list its media, render the frame at the playhead."""
+        self.media_bin.list_project_media()
+        self.timeline.view.rebuild()
+        self.viewer.refresh()
+
+    def shutdown(self) -> None:
+        self.viewer.pause()
+        self.server.close()
+        self.jobs.close()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
