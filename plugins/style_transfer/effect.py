@@ -1,0 +1,154 @@
+"""The style-transfer effect: a neural style painted over the clip at full resolution.
+
+Per frame: shrink to the processing size (short side), reflect-pad to the network's size
+multiple, run the chosen backend, crop, enlarge edge-aware with a guided filter on the
+original's luma, then blend with the original at `strength` in Oklab (optionally keeping the
+original's colours). Sessions are shared per network and kept for the whole process; a style
+change on a multi-style network only changes the weights, so it shows on the very next frame.
+"""
+
+from __future__ import annotations
+
+import threading
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from editor.core.plugin_api import (
+    BoolParam,
+    ChoiceParam,
+    EffectPlugin,
+    FloatParam,
+    IntParam,
+    PrepareContext,
+    RenderContext,
+    StringParam,
+)
+from editor.errors import PluginError
+
+from . import styles
+from .backends import BACKENDS, Backend, get_backend, is_loaded, preload
+from .colour import blend
+from .result_cache import ResultCache
+from .upsample import crop, guided_upsample, pad_to_multiple, processing_shape, resize
+
+DEFAULT_SIZE = 360
+
+
+class StyleTransfer(EffectPlugin):
+    id = "org.stylecut.style_transfer"
+    version = "1.0.0"
+    name = "Style transfer"
+    description = "Paints the clip in a learned artistic style, on the desktop or exactly as a phone would."
+    thread_safe = True
+    params = (
+        StringParam("style", "", pattern=r"[A-Za-z0-9_.-]*",
+                    hint="style id from `stylecut styles` (empty: the first installed style)"),
+        FloatParam("strength", 1.0, 0.0, 1.0, hint="0 is the original, 1 fully stylized (blended in Oklab)"),
+        BoolParam("preserve_colors", False, hint="keep the original colours, take only the style's lightness"),
+        IntParam("size", DEFAULT_SIZE, 0, 4320, animates=False,
+                 hint="processing size: the short side the network sees (0: the frame's own size)"),
+        ChoiceParam("backend", "desktop", BACKENDS,
+                    hint="desktop: onnxruntime; phone: the native runtime fp32; phone-int8: native int8"),
+        StringParam("mix", "", pattern=styles.MIX_PATTERN,
+                    hint="blend styles of one network, e.g. 'starry-swirl:0.7, sepia-ink:0.3' (overrides style)"),
+    )
+
+    def __init__(self) -> None:
+        self.cache = ResultCache()
+        self.inference_runs = 0          # how often a network actually ran (tests, HUD)
+        self.timings = {"resize": 0.0, "inference": 0.0, "upsample": 0.0, "blend": 0.0}
+        self._lock = threading.Lock()
+
+    # ---- plugin API
+
+    def is_identity(self, params: dict[str, Any], time: Fraction) -> bool:
+        return params["strength"] <= 0.0
+
+    def prepare(self, context: PrepareContext) -> None:
+        """Load the session for the starting style now; other styles' networks in the background."""
+        params = {**self.defaults(), **(context.params or {})}
+        choice = styles.resolve(params["style"], params["mix"])
+        get_backend(params["backend"], choice.model)
+        others = []
+        for style in styles.available()[0]:
+            if style.model != choice.model and style.model not in others and style.model.is_file():
+                others.append(style.model)
+        others = [m for m in others if not is_loaded(params["backend"], m)]
+        if others:
+            preload(params["backend"], others)
+
+    def render(self, frame: np.ndarray, time: Fraction, params: dict[str, Any], render_scale: float,
+               context: RenderContext | None = None) -> np.ndarray:
+        key = None
+        if context is not None:
+            source = context.source_index if context.source_index is not None else context.source_time
+            key = (context.clip_id, context.effect_id, context.media, source, frame.shape,
+                   params["style"], params["mix"], params["size"], params["backend"], render_scale)
+        stylized = self.cache.get(key) if key is not None else None
+        if stylized is None:
+            stylized = self.stylize(frame, params, render_scale)
+            if key is not None:
+                self.cache.put(key, stylized)
+        return self._finish(frame, stylized, params)
+
+    def close(self) -> None:
+        self.cache.clear()
+
+    # ---- the steps, usable on their own (compare, bench)
+
+    def stylize(self, frame: np.ndarray, params: dict[str, Any], render_scale: float = 1.0,
+                backend: str | None = None) -> np.ndarray:
+        """The fully stylized frame (no strength blend), at the frame's size."""
+        import time as clock
+
+        choice = styles.resolve(params["style"], params["mix"])
+        engine = get_backend(backend or params["backend"], choice.model)
+        h, w = frame.shape[:2]
+        size = params["size"]
+        short = round(size * render_scale) if size > 0 else 0
+        ph, pw = processing_shape(h, w, short)
+        _check_size(engine, choice, h, w, ph, pw)
+        t0 = clock.perf_counter()
+        small = resize(frame, ph, pw)
+        padded, crop_to = pad_to_multiple(small, engine.multiple)
+        t1 = clock.perf_counter()
+        out = crop(engine.run(padded, choice.weights), crop_to)
+        t2 = clock.perf_counter()
+        full = guided_upsample(out, small, frame, radius=_radius(ph, pw)) if (ph, pw) != (h, w) else out
+        t3 = clock.perf_counter()
+        with self._lock:
+            self.inference_runs += 1
+            self.timings["resize"] += t1 - t0
+            self.timings["inference"] += t2 - t1
+            self.timings["upsample"] += t3 - t2
+        return full
+
+    def _finish(self, frame, stylized, params) -> np.ndarray:
+        import time as clock
+
+        t0 = clock.perf_counter()
+        out = blend(frame, stylized, params["strength"], params["preserve_colors"])
+        if out is frame:
+            out = frame.copy()
+        with self._lock:
+            self.timings["blend"] += clock.perf_counter() - t0
+        return out
+
+
+def _radius(h: int, w: int) -> int:
+    # About 1/180 of the short side: 2 px at 360 p, enough for a stable local fit.
+    return max(1, round(min(h, w) / 180))
+
+
+def _check_size(engine: Backend, choice: styles.Choice, h: int, w: int, ph: int, pw: int) -> None:
+    if min(ph, pw) < engine.min_size:
+        raise PluginError(choice.model, f"the picture is {w}x{h} and processed at {pw}x{ph}; the network "
+                                        f"needs at least {engine.min_size} pixels on each side")
+
+
+def backend_for(kind: str, params: dict[str, Any]) -> Backend:
+    """The backend `kind` would use for these parameters (loaded now if needed)."""
+    choice = styles.resolve(params["style"], params["mix"])
+    return get_backend(kind, choice.model)

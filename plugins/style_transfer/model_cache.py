@@ -1,0 +1,120 @@
+"""Native models converted from the catalog's ONNX networks, made once and kept on disk.
+
+The phone backends run the project's C runtime, which reads its own model format. The
+conversion (and for int8 the calibration that measures activation ranges) takes seconds,
+so its result is stored in the user's cache folder under the ONNX file's content hash:
+a retrained network gets a new file, an unchanged one is never converted again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from editor.errors import PluginError
+
+# Bump when the calibration pictures or their preparation change: int8 models made from
+# other calibration data must not be reused.
+CALIBRATION_VERSION = 1
+CALIBRATION_SHORT_SIDE = 360
+
+_lock = threading.Lock()
+_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def cache_dir() -> Path:
+    """$STYLECUT_CACHE_DIR, else $XDG_CACHE_HOME/stylecut, else ~/.cache/stylecut."""
+    env = os.environ.get("STYLECUT_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stylecut"
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of the file's content (remembered per path, size and modification time)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    with _lock:
+        known = _hashes.get(key)
+    if known:
+        return known
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    value = digest.hexdigest()
+    with _lock:
+        _hashes[key] = value
+    return value
+
+
+def native_model(onnx_path: Path, int8: bool) -> Path:
+    """The cached native model for `onnx_path` (fp32 or int8), converting it on first use."""
+    onnx_path = Path(onnx_path)
+    try:
+        digest = file_hash(onnx_path)
+    except OSError as exc:
+        raise PluginError(onnx_path, f"cannot read the style network ({exc.strerror})") from None
+    kind = f"int8-c{CALIBRATION_VERSION}" if int8 else "fp32"
+    folder = cache_dir() / "native-models"
+    target = folder / f"{digest[:32]}-{kind}.scn"
+    if target.is_file():
+        return target
+    from native.convert import convert
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PluginError(folder, f"cannot create the model cache folder ({exc.strerror})") from None
+    frames = calibration_frames() if int8 else None
+    # convert() writes a temporary file and renames it, so a crash never leaves half a model
+    # and two processes converting at once both end with a whole one.
+    convert(onnx_path, target, int8=int8, frames=frames)
+    return target
+
+
+def calibration_frames() -> list[np.ndarray]:
+    """Photographs that ship with the installed libraries, at the typical processing size.
+
+    Natural pictures with people, animals, objects and landscapes: their activation ranges
+    cover what video footage reaches, which random noise would not."""
+    pictures = []
+    try:
+        import skimage.data
+
+        for name in ("astronaut", "chelsea", "coffee", "rocket", "immunohistochemistry"):
+            try:
+                pictures.append(np.asarray(getattr(skimage.data, name)()))
+            except Exception:  # a picture this installation lacks
+                continue
+    except ImportError:
+        pass
+    try:
+        import matplotlib.cbook as cbook
+        from PIL import Image
+
+        with cbook.get_sample_data("grace_hopper.jpg") as fh:
+            pictures.append(np.asarray(Image.open(fh).convert("RGB")))
+    except (ImportError, OSError, ValueError):
+        pass
+    if not pictures:
+        raise PluginError("int8 calibration", "no calibration pictures are installed "
+                                              "(matplotlib's sample data or scikit-image)")
+    return [_prepare(p) for p in pictures]
+
+
+def _prepare(picture: np.ndarray) -> np.ndarray:
+    from .upsample import processing_shape, resize
+
+    if picture.ndim == 2:
+        picture = np.repeat(picture[:, :, None], 3, axis=2)
+    picture = np.ascontiguousarray(picture[:, :, :3].astype(np.uint8))
+    h, w = processing_shape(*picture.shape[:2], CALIBRATION_SHORT_SIDE)
+    picture = resize(picture, h, w)
+    h8, w8 = h - h % 8, w - w % 8
+    return np.ascontiguousarray(picture[:h8, :w8])
