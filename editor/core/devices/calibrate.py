@@ -21,26 +21,41 @@ from editor.core.devices.profiles import Profile
 
 FLOOR_S = 20e-6
 
-# (description, input channels, height, width, graph recipe)
+# (description, input channels, height, width, graph recipe). Single layers of every cost term at
+# the sizes style networks run at, a few short chains (so the layout conversions onnxruntime
+# inserts between its convolution and other ops are timed too), and tiny layers for overhead.
 CALIBRATION_LAYERS = (
-    ("conv3x3 16->16 @192x192", 16, 192, 192, lambda g: g.conv(16, 3)),
-    ("conv3x3 32->32 @96x96", 32, 96, 96, lambda g: g.conv(32, 3)),
-    ("conv3x3 64->64 @48x48", 64, 48, 48, lambda g: g.conv(64, 3)),
-    ("conv3x3 s2 32->64 @96x96", 32, 96, 96, lambda g: g.conv(64, 3, 2)),
-    ("conv9x9 3->16 @128x128", 3, 128, 128, lambda g: g.conv(16, 9)),
-    ("conv1x1 32->64 @96x96", 32, 96, 96, lambda g: g.conv(64, 1)),
+    ("conv9x9 3->16 @180x320", 3, 180, 320, lambda g: g.conv(16, 9)),
+    ("conv3x3 s2 16->32 @180x320", 16, 180, 320, lambda g: g.conv(32, 3, 2)),
+    ("conv3x3 32->32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3)),
+    ("conv3x3 64->64 @45x80", 64, 45, 80, lambda g: g.conv(64, 3)),
+    ("conv3x3 16->3 @180x320", 16, 180, 320, lambda g: g.conv(3, 3)),
+    ("conv1x1 32->64 @90x160", 32, 90, 160, lambda g: g.conv(64, 1)),
     ("conv1x1 128->128 @32x32", 128, 32, 32, lambda g: g.conv(128, 1)),
-    ("depthwise3x3 32 @128x128", 32, 128, 128, lambda g: g.depthwise(3)),
+    ("depthwise3x3 32 @180x320", 32, 180, 320, lambda g: g.depthwise(3)),
     ("depthwise3x3 128 @48x48", 128, 48, 48, lambda g: g.depthwise(3)),
-    ("relu 32 @128x128", 32, 128, 128, lambda g: g.relu()),
-    ("instance_norm 32 @128x128", 32, 128, 128, lambda g: g.instance_norm()),
-    ("reflect_pad 32 @128x128", 32, 128, 128, lambda g: g.reflect_pad(4)),
-    ("upsample2x 16 @96x96", 16, 96, 96, lambda g: g.upsample(2)),
-    ("maxpool 32 @128x128", 32, 128, 128, lambda g: g.maxpool(2)),
+    ("conv3x3 s2 3->32 @224x224", 3, 224, 224, lambda g: g.conv(32, 3, 2)),
+    ("depthwise3x3 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3)),
+    ("depthwise3x3 s2 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3, 2)),
+    ("conv1x1 64->128 @56x56", 64, 56, 56, lambda g: g.conv(128, 1)),
+    ("conv1x1 256->256 @14x14", 256, 14, 14, lambda g: g.conv(256, 1)),
+    ("conv9x9 32->3 @90x160", 32, 90, 160, lambda g: g.conv(3, 9)),
+    ("conv3x3 24->48 @64x64", 24, 64, 64, lambda g: g.conv(48, 3)),
+    ("conv3x3+norm+relu 16 @180x320", 16, 180, 320, lambda g: g.conv(16, 3).instance_norm().relu()),
+    ("upsample2x+conv3x3 16 @90x160", 16, 90, 160, lambda g: g.upsample(2).conv(16, 3)),
+    ("conv3x3+add 32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3).add("input")),
+    ("relu 32 @180x320", 32, 180, 320, lambda g: g.relu()),
+    ("instance_norm 32 @180x320", 32, 180, 320, lambda g: g.instance_norm()),
+    ("reflect_pad 32 @180x320", 32, 180, 320, lambda g: g.reflect_pad(4)),
+    ("upsample2x 16 @90x160", 16, 90, 160, lambda g: g.upsample(2)),
+    ("maxpool 32 @180x320", 32, 180, 320, lambda g: g.maxpool(2)),
     ("relu 8 @8x8", 8, 8, 8, lambda g: g.relu()),
     ("conv3x3 8->8 @8x8", 8, 8, 8, lambda g: g.conv(8, 3)),
     ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm()),
 )
+# Output channels a SIMD kernel computes together, tried in the fit: onnxruntime's NCHWc
+# convolutions use 8 on AVX2 and 16 on AVX-512; 1 means no such effect.
+LANE_CHOICES = (1, 8, 16)
 
 
 def session(model, threads: int):
@@ -52,17 +67,25 @@ def session(model, threads: int):
     return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
 
 
+def clock(threads: int):
+    """The clock to time runs with. With one thread onnxruntime computes in the calling thread,
+    whose CPU time excludes the time the scheduler gives other processes: on a shared machine
+    that is far steadier than wall time. Several threads need wall time."""
+    return time.thread_time if threads == 1 else time.perf_counter
+
+
 def time_model(model, shape, threads: int, budget_s: float = 0.25, min_runs: int = 5) -> float:
     """Minimum seconds of one run, over at least `min_runs` runs or `budget_s` seconds."""
     sess = session(model, threads)
     x = np.random.default_rng(0).random(shape, dtype=np.float32)
     name = sess.get_inputs()[0].name
     sess.run(None, {name: x})
+    now = clock(threads)
     best, runs, t_end = float("inf"), 0, time.perf_counter() + budget_s
     while runs < min_runs or time.perf_counter() < t_end:
-        t0 = time.perf_counter()
+        t0 = now()
         sess.run(None, {name: x})
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, now() - t0)
         runs += 1
         if runs >= 200:
             break
@@ -101,12 +124,23 @@ def measure_layers(threads: int, progress=None) -> list:
 
 
 def fit_host(measured: list, threads: int) -> Rates:
-    """Non-negative least squares on relative residuals of the single-layer timings."""
+    """The lane width and conv-traffic choice whose least-squares fit has the smallest residual."""
+    best = None
+    for traffic in (False, True):
+        for lanes in LANE_CHOICES:
+            rates, residual = _fit_with(measured, threads, lanes, traffic)
+            if best is None or residual < best[1] * 0.97:   # prefer the simpler model on near-ties
+                best = (rates, residual)
+    return best[0]
+
+
+def _fit_with(measured: list, threads: int, lanes: int, traffic: bool) -> tuple:
+    """Non-negative least squares on relative residuals of the timed calibration layers."""
     from scipy.optimize import nnls
 
     rows, y = [], []
     for _, net, seconds in measured:
-        f = sum(layer_features(layer, 0, threads, 1) for layer in net.layers)
+        f = sum(layer_features(layer, 0, threads, 1, lanes, traffic) for layer in net.layers)
         # Relative residuals, floored at FLOOR_S so sub-microsecond layers do not dominate.
         weight = 1.0 / (seconds + FLOOR_S)
         rows.append(f * weight)
@@ -114,17 +148,19 @@ def fit_host(measured: list, threads: int) -> Rates:
     A = np.array(rows)
     scale = A.max(axis=0)
     scale[scale == 0] = 1
-    theta, _ = nnls(A / scale, np.array(y))
+    theta, residual = nnls(A / scale, np.array(y))
     theta = theta / scale
     # onnxruntime's CPU kernels do no Winograd; work spreads over threads by tiles, not channels.
-    return Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1)
+    rates = Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1, lanes=lanes,
+                               conv_traffic=traffic)
+    return rates, float(residual)
 
 
 def calibrate(threads: int | None = None, progress=None) -> tuple:
     """(host Profile, measurements)."""
     import onnxruntime
 
-    threads = threads or min(4, os.cpu_count() or 1)
+    threads = threads or 1
     measured = measure_layers(threads, progress)
     rates = fit_host(measured, threads)
     fit = {}

@@ -13,6 +13,11 @@ A layer's time on a device is a per-layer overhead plus one work term, chosen by
   fully connected): bytes moved / bandwidth;
 - int8 layers: the fp32 rate times a fitted factor, one for dense convs (Winograd and fp16
   arithmetic help fp32 there, so int8 is often slower) and one for 1x1 and depthwise convs;
+- `lanes`: kernels compute output channels in SIMD groups of `lanes` (ncnn fp32 on ARM: 4;
+  onnxruntime's NCHWc convs on AVX2: 8), so a conv with 3 output channels pays for 4 or 8;
+- `conv_traffic`: runtimes that reorder or unfold activations around their convolutions
+  (onnxruntime: im2col, NCHW <-> NCHWc) also pay a conv's input and output bytes at the
+  bandwidth; ncnn's phone benchmarks fit better without this term, the host chooses by its fit;
 - `spread`: runtimes split a layer's output channels among threads in packs of `pack`; a layer
   with fewer packs than threads leaves cores idle, so its work takes threads / packs longer.
 
@@ -48,6 +53,8 @@ class Rates:
     winograd_tile_int8: int = 2  # the same for int8 convs
     threads: int = 1
     pack: int = 4               # output channels per unit of work handed to a thread
+    lanes: int = 4              # output channels computed together by one SIMD kernel
+    conv_traffic: bool = False  # convolutions also pay their activation bytes at the bandwidth
 
     def seconds_per_unit(self) -> np.ndarray:
         def inv(rate, scale):
@@ -71,7 +78,8 @@ class Rates:
                 "pointwise_gmacs": num(self.pointwise_gmacs), "depthwise_gmacs": num(self.depthwise_gmacs),
                 "bandwidth_gbs": num(self.bandwidth_gbs), "int8_dense": num(self.int8_dense),
                 "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
-                "threads": self.threads, "pack": self.pack}
+                "threads": self.threads, "pack": self.pack, "lanes": self.lanes,
+                "conv_traffic": self.conv_traffic}
 
     @classmethod
     def from_json(cls, d: dict) -> "Rates":
@@ -82,7 +90,8 @@ class Rates:
                    bandwidth_gbs=num(d["bandwidth_gbs"]), int8_dense=float(d.get("int8_dense", 1.0)),
                    int8_light=float(d.get("int8_light", 1.0)), winograd_tile=int(d.get("winograd_tile", 6)),
                    winograd_tile_int8=int(d.get("winograd_tile_int8", 2)),
-                   threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)))
+                   threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)),
+                   lanes=int(d.get("lanes", 4)), conv_traffic=bool(d.get("conv_traffic", False)))
 
 
 def element_bytes(int8: bool) -> int:
@@ -104,7 +113,15 @@ def winograd_macs(layer: Layer, tile: int) -> int:
     return (layer.cin // layer.groups) * layer.cout * tiles * (tile + 2) ** 2
 
 
-def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int) -> np.ndarray:
+def lane_waste(layer: Layer, lanes: int) -> float:
+    """Work done on padding lanes: a 3-channel output in 4-wide kernels computes 4 channels."""
+    if lanes <= 1 or layer.kind not in ("conv", "pointwise") or not layer.cout:
+        return 1.0
+    return math.ceil(layer.cout / lanes) * lanes / layer.cout
+
+
+def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, lanes: int = 1,
+                   conv_traffic: bool = False) -> np.ndarray:
     """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
 
     int8 layers are not scaled here; `split_int8` separates them so the fit and the prediction
@@ -114,7 +131,7 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int) ->
     if layer.kind == "free":
         return f
     f[0] = 1.0
-    s = spread(layer, threads, pack)
+    s = spread(layer, threads, pack) * lane_waste(layer, lanes)
     if layer.kind == "conv":
         macs = layer.macs
         if winograd_tile and layer.winograd_eligible():
@@ -124,6 +141,9 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int) ->
         f[2] = s * layer.macs
     elif layer.kind == "depthwise":
         f[3] = s * layer.macs
+    if layer.kind != "memory":
+        if conv_traffic:
+            f[4] = layer.elements * element_bytes(layer.int8)
     else:
         f[4] = layer.elements * element_bytes(layer.int8) + layer.weights * element_bytes(layer.int8)
     return f
@@ -134,9 +154,11 @@ def network_features(net: Network, rates: Rates) -> tuple:
     fp, q = np.zeros(len(TERMS)), np.zeros(len(TERMS))
     for layer in net.layers:
         if layer.int8 and layer.kind in ("conv", "pointwise", "depthwise"):
-            q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack)
+            q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack, rates.lanes,
+                                 rates.conv_traffic)
         else:
-            fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack)
+            fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack, rates.lanes,
+                                 rates.conv_traffic)
     return fp, q
 
 
@@ -144,7 +166,8 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     theta = rates.seconds_per_unit()
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
-    f = layer_features(layer, tile, rates.threads, rates.pack)
+    f = layer_features(layer, tile, rates.threads, rates.pack, rates.lanes,
+                                 rates.conv_traffic)
     if quantized:
         factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
         return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))

@@ -42,7 +42,8 @@ def read_native(path, size: tuple | None = None, int8: bool | None = None) -> Ne
             layer = Layer(name=f"{li.index}:{li.op}", op=_CONV_OPS[li.op], kind=kind,
                           in_shape=li.in_shape, out_shape=li.out_shape, kernel=li.kernel,
                           stride=li.stride, groups=li.groups, macs=li.macs, weights=li.params,
-                          int8=li.is_int8 or (quantized and int8 is not None))
+                          int8=li.is_int8 or (quantized and int8 is not None),
+                          elements=elements(li.in_shape) + elements(li.out_shape))
         else:
             layer = Layer(name=f"{li.index}:{li.op}", op=li.op, kind="memory",
                           in_shape=li.in_shape, out_shape=li.out_shape, kernel=li.kernel,

@@ -193,10 +193,11 @@ def _build(path, model, shapes, inits, int8) -> Network:
         elif (op in _FUSABLE_ACTIVATIONS and producer_kind.get(acts[0]) in ("conv", "pointwise", "depthwise")
               and len(consumers.get(acts[0], [])) == 1):
             layer.kind = "free"   # fused into the convolution
-        if layer.kind == "memory":
+        if layer.kind != "free":
             layer.elements = sum(elements(shapes[i]) for i in acts if i in shapes) + \
                 sum(elements(shapes[o]) for o in node.output if o in shapes)
-            layer.weights = layer.weights or sum(elements(shapes[i]) for i in node.input if i in inits)
+            if layer.kind == "memory":
+                layer.weights = layer.weights or sum(elements(shapes[i]) for i in node.input if i in inits)
         for o in node.output:
             # A folded or fused node passes its producer's kind on, so a chain conv-BN-ReLU fuses.
             producer_kind[o] = (producer_kind.get(acts[0]) if layer.kind == "free" and acts
