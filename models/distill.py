@@ -157,8 +157,11 @@ def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Gene
 
 
 def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
-          checkpoint: Path | None = None):
-    """Train a StyleStudent on (content, teacher output) pairs; returns (model, log)."""
+          checkpoint: Path | None = None, deadline: float | None = None):
+    """Train a StyleStudent on (content, teacher output) pairs; returns (model, log).
+
+    `deadline` (a time.time() value) ends training early for interactive use; the log's
+    "done" entry tells how many iterations ran."""
     import torch
     import torch.nn.functional as F
     from tqdm import tqdm
@@ -179,7 +182,10 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     run = {"pixel": 0.0, "lowpass": 0.0, "noise": 0.0}
     bar = tqdm(range(recipe.iters), desc="distil", disable=not progress, unit="it", file=sys.stderr)
     model.train()
+    done = 0
     for it in bar:
+        if deadline is not None and time.time() > deadline:
+            break
         x, t, w = _batch(pairs, n_styles, recipe, rng)
         noise = torch.zeros(())
         if recipe.noise_weight > 0:
@@ -209,6 +215,9 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
         if checkpoint is not None and (it + 1) % 500 == 0:
             checkpoint.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"iter": it + 1, "model": model.state_dict()}, checkpoint)
+        done = it + 1
+    bar.close()
+    log["done"] = done
     model.eval()
     return model, log
 
