@@ -160,9 +160,12 @@ def test_failed_save_leaves_existing_file_untouched(tmp_path, media_dir):
     assert sorted(os.listdir(tmp_path)) == ["p.json"]  # no temporary files left behind
 
 
-def test_save_into_missing_folder_is_a_clear_error(tmp_path, media_dir):
+def test_save_into_missing_folder_or_onto_a_folder_is_a_clear_error(tmp_path, media_dir):
     with pytest.raises(ProjectError, match="does not exist"):
         save(sample(media_dir), tmp_path / "nope" / "p.json")
+    (tmp_path / "dir.json").mkdir()
+    with pytest.raises(ProjectError, match="a folder has this name"):
+        save(sample(media_dir), tmp_path / "dir.json")
 
 
 def test_save_replaces_the_file_atomically_and_keeps_its_mode(tmp_path, media_dir):

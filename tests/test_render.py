@@ -251,3 +251,13 @@ def test_a_truncated_clip_renders_what_it_has_and_says_so(tmp_path, registry):
         assert np.array_equal(result.frame, own_pool.source(cut).frame(0).rgb)
     assert [(e.clip_id, e.severity) for e in result.errors] == [("t", "warning")]
     assert str(cut) in str(result.errors[0])
+
+
+def test_a_clip_longer_than_its_media_shows_the_last_frame_with_a_warning(carphone, pool, registry):
+    duration = pool.source(carphone).duration
+    project = Project(Settings(176, 144, F(25)), [Track("v", "video", [Clip("c", str(carphone), F(0), duration + 1, F(0))])])
+    renderer = Renderer(project, pool, registry)
+    assert renderer.render(duration - F(1, 10)).errors == []
+    late = renderer.render(duration + F(1, 2))
+    assert np.array_equal(late.frame, pool.source(carphone).frame(pool.source(carphone).frame_count - 1).rgb)
+    assert [e.severity for e in late.errors] == ["warning"] and "past the end" in late.errors[0].message

@@ -208,6 +208,11 @@ class Renderer:
         warning = getattr(source, "warning", None)
         if warning:
             errors.append(RenderError(clip.id, f"{clip.media}: {warning}", severity="warning"))
+        duration = getattr(source, "duration", None)
+        if duration is not None and source_time >= duration:
+            errors.append(RenderError(
+                clip.id, f"{clip.media}: the clip runs past the end of its media ({float(duration):.3f}s); "
+                         "showing the last frame", severity="warning"))
         return frame
 
     def _scale(self, picture: np.ndarray, width: int, height: int) -> np.ndarray:

@@ -147,6 +147,11 @@ def save(project: Project, path: str | os.PathLike) -> None:
         raise ProjectError(path, f"cannot be saved: the project holds a value JSON cannot store ({exc})") from exc
     if not path.parent.is_dir():
         raise ProjectError(path, f"cannot be saved: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ProjectError(path, "cannot be saved: a folder has this name")
+    if path.exists() and not os.access(path, os.W_OK):
+        # Replacing would succeed (the folder is writable) but the user protected the file.
+        raise ProjectError(path, "cannot be saved: the file is read-only")
     tmp_name = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
