@@ -1,0 +1,336 @@
+"""`stylecut apply INPUT -o OUTPUT --style ID [...]`: a style painted over a whole clip.
+
+Every frame of INPUT goes through the style-transfer effect (the same plugin the editor
+runs) and is encoded at the input's size and frame rate; the input's sound is copied
+untouched when the preset's audio codec matches it, otherwise re-encoded.
+
+Decode, stylize and encode run as a pipeline of three threads joined by short queues, so on
+two cores the decoder and the encoder work while the network runs (the native runtime,
+onnxruntime, OpenCV and FFmpeg all release the GIL while they compute). The output is
+written under a temporary name beside the target and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from editor.errors import Cancelled, StyleCutError
+
+PLUGIN_ID = "org.stylecut.style_transfer"
+_QUEUE_DEPTH = 3          # frames in flight between stages: enough to absorb jitter
+_END = object()
+
+
+def register(sub) -> None:
+    from editor.core.presets import DEFAULT_PRESET, PRESETS
+
+    p = sub.add_parser("apply", help="apply a style to every frame of a video, keeping its sound")
+    p.add_argument("input", help="the video to stylize")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.add_argument("--style", required=True, help="style id (see `stylecut styles`)")
+    p.add_argument("--strength", type=float, default=1.0, help="0..1 (default 1: fully stylized)")
+    p.add_argument("--backend", default="desktop", choices=["desktop", "phone", "phone-int8"],
+                   help="desktop: onnxruntime; phone: native fp32; phone-int8: native int8")
+    p.add_argument("--size", type=int, default=360,
+                   help="processing size: the short side the network sees (default 360; 0: full size)")
+    p.add_argument("--preserve-colors", action="store_true", help="keep the original colours")
+    p.add_argument("--mix", default="", help="mix styles of one network, e.g. 'a:0.6,b:0.4'")
+    p.add_argument("--preset", default=DEFAULT_PRESET, choices=sorted(PRESETS),
+                   help=f"encoding preset (default {DEFAULT_PRESET})")
+    p.add_argument("--timings", action="store_true", help="print where the time went")
+    p.set_defaults(func=run)
+
+
+@dataclass
+class ApplyResult:
+    path: str
+    width: int
+    height: int
+    frames: int
+    duration: Fraction
+    audio: str                                    # "passthrough", "mixed" or "none"
+    seconds: float = 0.0
+    timings: dict = field(default_factory=dict)   # stage -> seconds (summed over frames)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds else 0.0
+
+
+def style_params(style: str, strength: float = 1.0, backend: str = "desktop", size: int = 360,
+                 preserve_colors: bool = False, mix: str = "") -> dict:
+    """The effect's parameters, validated the way the editor validates them."""
+    from editor.core.plugin_api import ParamError
+    from plugins.style_transfer import StyleTransfer
+
+    if not 0.0 <= strength <= 1.0:
+        raise StyleCutError(None, f"--strength {strength} is outside 0..1")
+    if size < 0:
+        raise StyleCutError(None, f"--size {size} must be 0 (full size) or a positive short side")
+    raw = {"style": style, "strength": strength, "backend": backend, "size": size,
+           "preserve_colors": preserve_colors, "mix": mix}
+    params = {}
+    for param in StyleTransfer.params:
+        try:
+            params[param.name] = param.coerce(raw[param.name])
+        except ParamError as exc:
+            raise StyleCutError(f"--{param.name.replace('_', '-')}", exc.problem) from None
+    return params
+
+
+def apply_style(input_path, output_path, params: dict, preset: str = "h264", progress=None,
+                cancel=None) -> ApplyResult:
+    """Stylize every frame of `input_path` into `output_path`; see the module notes."""
+    from editor.core.export import _AudioCopier, _AudioEncoder, _add_video_stream, _check_target, \
+        passthrough_candidate
+    from editor.core.media.pool import MediaPool
+    from editor.core.plugin_api import PrepareContext
+    from editor.core.plugins import default_registry
+    from editor.core.presets import get_preset
+    from plugins.style_transfer import styles
+    from plugins.style_transfer.effect import backend_for
+    from plugins.style_transfer.upsample import processing_shape
+
+    import av
+
+    input_path, output_path = os.fspath(input_path), os.fspath(output_path)
+    preset = get_preset(preset)
+    project = _project_for(input_path)
+    settings = project.settings
+    clip = project.tracks[0].clips[0]
+    w, h = settings.width, settings.height
+    if preset.size is not None and preset.size != (w, h):
+        raise StyleCutError(preset.name, f"the preset forces {preset.size[0]}x{preset.size[1]}; apply keeps "
+                                         f"the input's size ({w}x{h}): choose another preset")
+    if preset.pixel_format.startswith(("yuv420", "nv12")) and (w % 2 or h % 2):
+        raise StyleCutError(input_path, f"the picture is {w}x{h}; the {preset.name} preset encodes 4:2:0 "
+                                        "video, which needs an even width and height (crop or scale the "
+                                        "clip first, or use the prores preset)")
+    if preset.pixel_format.startswith("yuv422") and w % 2:
+        raise StyleCutError(input_path, f"the picture is {w}x{h}; the {preset.name} preset needs an even width")
+    _check_target(output_path, preset, settings)
+
+    # Resolve the style and load its session before any file is written: an unknown style,
+    # a missing or damaged network, or a clip too small for it fails here, cleanly.
+    styles.resolve(params["style"], params["mix"])
+    engine = backend_for(params["backend"], params)
+    ph, pw = processing_shape(h, w, params["size"])
+    if min(ph, pw) < engine.min_size:
+        raise StyleCutError(input_path, f"the picture is {w}x{h} (processed at {pw}x{ph}); the style network "
+                                        f"needs at least {engine.min_size} pixels on each side")
+    registry = default_registry()
+    effect = registry.create(PLUGIN_ID)
+    effect.prepare(PrepareContext(clip.id, "style", input_path, clip.source_in, clip.source_out, (w, h),
+                                  settings.fps, 1.0, params))
+
+    total = project.frame_count
+    pool = MediaPool(cache_bytes=16 * 1024 * 1024)
+    folder = os.path.dirname(os.path.abspath(output_path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(output_path)}.", suffix=".part", dir=folder)
+    os.close(fd)
+    copier = encoder = None
+    timings = {"decode": 0.0, "encode": 0.0}
+    started = time.perf_counter()
+    try:
+        output = av.open(tmp, "w", format=preset.container)
+        try:
+            video = _add_video_stream(output, settings, preset)
+            candidate = passthrough_candidate(project, pool, preset)
+            if candidate is not None:
+                copier = _AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
+                audio_mode = "passthrough"
+            elif pool.info(input_path).audio is not None:
+                encoder = _AudioEncoder(output, project, preset, pool)
+                audio_mode = "mixed"
+            else:
+                audio_mode = "none"
+            pipeline = _Pipeline(pool.source(input_path), effect, params, total, settings.fps, cancel)
+
+            def encode(i, rgb):
+                t0 = time.perf_counter()
+                frame = _to_video_frame(rgb, preset.pixel_format)
+                frame.pts = i
+                frame.time_base = video.codec_context.time_base
+                for pkt in video.encode(frame):
+                    output.mux(pkt)
+                if encoder is not None:
+                    encoder.encode_frame_span(i)
+                if copier is not None:
+                    copier.mux_until(Fraction(i + 1) / settings.fps)
+                timings["encode"] += time.perf_counter() - t0
+                if progress is not None:
+                    progress(i + 1, total)
+
+            pipeline.run(encode)
+            t0 = time.perf_counter()
+            for pkt in video.encode(None):
+                output.mux(pkt)
+            if encoder is not None:
+                encoder.flush()
+            if copier is not None:
+                copier.mux_until(None)
+            timings["encode"] += time.perf_counter() - t0
+            timings["decode"] = pipeline.decode_seconds
+        finally:
+            output.close()
+        os.replace(tmp, output_path)
+    except BaseException as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        if isinstance(exc, av.FFmpegError):
+            raise StyleCutError(output_path, f"encoding failed ({exc})") from exc
+        raise
+    finally:
+        if copier is not None:
+            copier.close()
+        pool.close()
+        effect.close()
+    seconds = time.perf_counter() - started
+    timings.update({k: v for k, v in effect.timings.items()})
+    return ApplyResult(output_path, w, h, total, Fraction(total) / settings.fps, audio_mode, seconds, timings)
+
+
+def _project_for(path: str):
+    from editor.core.media import probe
+    from editor.core.project import Clip, Project, Settings, Track
+
+    info = probe(path, need_video=True)
+    v = info.video
+    audio = info.audio
+    settings = Settings(width=v.display_width, height=v.display_height, fps=v.fps,
+                        sample_rate=audio.sample_rate if audio else 48000,
+                        channels=audio.channels if audio else 2)
+    clip = Clip(id="input", media=info.path, source_in=Fraction(0), source_out=v.duration, start=Fraction(0),
+                name=os.path.basename(path), media_duration=v.duration)
+    return Project(settings=settings, tracks=[Track(id="video", kind="video", clips=[clip])],
+                   name=os.path.splitext(os.path.basename(path))[0])
+
+
+def _to_video_frame(rgb, pixel_format: str):
+    """The encoder's frame for an RGB picture, converted by swscale in one pass."""
+    from editor.core.export import rgb_frame
+
+    return rgb_frame(rgb).reformat(format=pixel_format)
+
+
+class _Pipeline:
+    """Decode thread -> stylize thread -> the caller's thread encoding, in frame order."""
+
+    def __init__(self, source, effect, params, total: int, fps: Fraction, cancel):
+        self.source, self.effect, self.params = source, effect, params
+        self.total, self.fps, self.cancel = total, fps, cancel
+        self.decoded: queue.Queue = queue.Queue(_QUEUE_DEPTH)
+        self.styled: queue.Queue = queue.Queue(_QUEUE_DEPTH)
+        self.stop = threading.Event()
+        self.failure: BaseException | None = None
+        self.decode_seconds = 0.0
+
+    def _put(self, q: queue.Queue, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _get(self, q: queue.Queue):
+        while True:
+            try:
+                return q.get(timeout=0.1)
+            except queue.Empty:
+                if self.stop.is_set():
+                    return _END
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.failure is None:
+            self.failure = exc
+        self.stop.set()
+
+    def _decode(self) -> None:
+        try:
+            frames = self.source.frames()
+            current = None
+            for i in range(self.total):
+                t0 = time.perf_counter()
+                want = self.source.index_at_time(Fraction(i) / self.fps)
+                # Constant-rate input maps frame to frame; otherwise frames repeat or drop to
+                # keep the output at the input's average rate.
+                while current is None or current.index < want:
+                    current = next(frames)
+                self.decode_seconds += time.perf_counter() - t0
+                if not self._put(self.decoded, (i, current)):
+                    return
+            self._put(self.decoded, _END)
+        except BaseException as exc:
+            self._fail(exc)
+
+    def _stylize(self) -> None:
+        try:
+            while True:
+                item = self._get(self.decoded)
+                if item is _END:
+                    self._put(self.styled, _END)
+                    return
+                i, frame = item
+                t = Fraction(i) / self.fps
+                if self.effect.is_identity(self.params, t):
+                    rgb = frame.rgb
+                else:
+                    rgb = self.effect.render(frame.rgb, t, self.params, 1.0)
+                if not self._put(self.styled, (i, rgb)):
+                    return
+        except BaseException as exc:
+            self._fail(exc)
+
+    def run(self, encode) -> None:
+        threads = [threading.Thread(target=self._decode, name="apply-decode", daemon=True),
+                   threading.Thread(target=self._stylize, name="apply-stylize", daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            done = 0
+            while True:
+                if self.cancel is not None and (self.cancel.is_set() if hasattr(self.cancel, "is_set")
+                                                else self.cancel()):
+                    raise Cancelled()
+                item = self._get(self.styled)
+                if item is _END:
+                    break
+                i, rgb = item
+                encode(i, rgb)
+                done += 1
+            if self.failure is not None:
+                raise self.failure
+            if done != self.total:
+                raise StyleCutError(self.source.path, f"only {done} of {self.total} frames could be decoded")
+        except BaseException:
+            self.stop.set()
+            raise
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join()
+        if self.failure is not None:
+            raise self.failure
+
+
+def run(args) -> int:
+    from editor.core.progress import ProgressBar
+
+    params = style_params(args.style, args.strength, args.backend, args.size, args.preserve_colors, args.mix)
+    with ProgressBar(f"styling {os.path.basename(args.output)}") as bar:
+        result = apply_style(args.input, args.output, params, args.preset, progress=bar)
+    print(f"wrote {result.path}: {result.width}x{result.height}, {result.frames} frames, "
+          f"{float(result.duration):.3f} s, audio {result.audio}, {result.fps:.1f} fps")
+    if args.timings:
+        parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+        print(f"time: {result.seconds:.2f} s wall; summed per stage: {parts}", file=sys.stderr)
+    return 0
