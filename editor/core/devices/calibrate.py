@@ -53,9 +53,11 @@ CALIBRATION_LAYERS = (
     ("conv3x3 8->8 @8x8", 8, 8, 8, lambda g: g.conv(8, 3)),
     ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm()),
 )
-# Output channels a SIMD kernel computes together, tried in the fit: onnxruntime's NCHWc
-# convolutions use 8 on AVX2 and 16 on AVX-512; 1 means no such effect.
-LANE_CHOICES = (1, 8, 16)
+# (lanes, min_lanes) tried in the fit: output channels a SIMD kernel computes together
+# (onnxruntime's NCHWc convolutions: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
+# pays for (narrow outputs such as a final RGB conv fall back to a general, slower path);
+# (1, 0) means no such effect.
+LANE_CHOICES = ((1, 0), (8, 0), (8, 16), (16, 0), (16, 32))
 
 
 def session(model, threads: int):
@@ -127,20 +129,20 @@ def fit_host(measured: list, threads: int) -> Rates:
     """The lane width and conv-traffic choice whose least-squares fit has the smallest residual."""
     best = None
     for traffic in (False, True):
-        for lanes in LANE_CHOICES:
-            rates, residual = _fit_with(measured, threads, lanes, traffic)
+        for lanes, min_lanes in LANE_CHOICES:
+            rates, residual = _fit_with(measured, threads, lanes, traffic, min_lanes)
             if best is None or residual < best[1] * 0.97:   # prefer the simpler model on near-ties
                 best = (rates, residual)
     return best[0]
 
 
-def _fit_with(measured: list, threads: int, lanes: int, traffic: bool) -> tuple:
+def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes: int = 0) -> tuple:
     """Non-negative least squares on relative residuals of the timed calibration layers."""
     from scipy.optimize import nnls
 
     rows, y = [], []
     for _, net, seconds in measured:
-        f = sum(layer_features(layer, 0, threads, 1, lanes, traffic) for layer in net.layers)
+        f = sum(layer_features(layer, 0, threads, 1, lanes, traffic, min_lanes) for layer in net.layers)
         # Relative residuals, floored at FLOOR_S so sub-microsecond layers do not dominate.
         weight = 1.0 / (seconds + FLOOR_S)
         rows.append(f * weight)
@@ -152,7 +154,7 @@ def _fit_with(measured: list, threads: int, lanes: int, traffic: bool) -> tuple:
     theta = theta / scale
     # onnxruntime's CPU kernels do no Winograd; work spreads over threads by tiles, not channels.
     rates = Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1, lanes=lanes,
-                               conv_traffic=traffic)
+                               min_lanes=min_lanes, conv_traffic=traffic)
     return rates, float(residual)
 
 

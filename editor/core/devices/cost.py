@@ -54,6 +54,7 @@ class Rates:
     threads: int = 1
     pack: int = 4               # output channels per unit of work handed to a thread
     lanes: int = 4              # output channels computed together by one SIMD kernel
+    min_lanes: int = 0          # fewest output channels any conv pays for (0: `lanes`)
     conv_traffic: bool = False  # convolutions also pay their activation bytes at the bandwidth
 
     def seconds_per_unit(self) -> np.ndarray:
@@ -78,7 +79,7 @@ class Rates:
                 "pointwise_gmacs": num(self.pointwise_gmacs), "depthwise_gmacs": num(self.depthwise_gmacs),
                 "bandwidth_gbs": num(self.bandwidth_gbs), "int8_dense": num(self.int8_dense),
                 "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
-                "threads": self.threads, "pack": self.pack, "lanes": self.lanes,
+                "threads": self.threads, "pack": self.pack, "lanes": self.lanes, "min_lanes": self.min_lanes,
                 "conv_traffic": self.conv_traffic}
 
     @classmethod
@@ -91,7 +92,8 @@ class Rates:
                    int8_light=float(d.get("int8_light", 1.0)), winograd_tile=int(d.get("winograd_tile", 6)),
                    winograd_tile_int8=int(d.get("winograd_tile_int8", 2)),
                    threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)),
-                   lanes=int(d.get("lanes", 4)), conv_traffic=bool(d.get("conv_traffic", False)))
+                   lanes=int(d.get("lanes", 4)),
+                   min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)))
 
 
 def element_bytes(int8: bool) -> int:
@@ -113,15 +115,19 @@ def winograd_macs(layer: Layer, tile: int) -> int:
     return (layer.cin // layer.groups) * layer.cout * tiles * (tile + 2) ** 2
 
 
-def lane_waste(layer: Layer, lanes: int) -> float:
-    """Work done on padding lanes: a 3-channel output in 4-wide kernels computes 4 channels."""
+def lane_waste(layer: Layer, lanes: int, min_lanes: int = 0) -> float:
+    """Work done on padding lanes: a 3-channel output in 4-wide kernels computes 4 channels.
+
+    `min_lanes` covers runtimes whose narrow-output convolutions leave their blocked kernels
+    for a slower general path: they cost as much as `min_lanes` channels would."""
     if lanes <= 1 or layer.kind not in ("conv", "pointwise") or not layer.cout:
         return 1.0
-    return math.ceil(layer.cout / lanes) * lanes / layer.cout
+    padded = math.ceil(max(layer.cout, min_lanes) / lanes) * lanes
+    return padded / layer.cout
 
 
 def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, lanes: int = 1,
-                   conv_traffic: bool = False) -> np.ndarray:
+                   conv_traffic: bool = False, min_lanes: int = 0) -> np.ndarray:
     """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
 
     int8 layers are not scaled here; `split_int8` separates them so the fit and the prediction
@@ -131,7 +137,7 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, la
     if layer.kind == "free":
         return f
     f[0] = 1.0
-    s = spread(layer, threads, pack) * lane_waste(layer, lanes)
+    s = spread(layer, threads, pack) * lane_waste(layer, lanes, min_lanes)
     if layer.kind == "conv":
         macs = layer.macs
         if winograd_tile and layer.winograd_eligible():
@@ -155,10 +161,10 @@ def network_features(net: Network, rates: Rates) -> tuple:
     for layer in net.layers:
         if layer.int8 and layer.kind in ("conv", "pointwise", "depthwise"):
             q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic)
+                                 rates.conv_traffic, rates.min_lanes)
         else:
             fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic)
+                                 rates.conv_traffic, rates.min_lanes)
     return fp, q
 
 
@@ -167,7 +173,7 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
     f = layer_features(layer, tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic)
+                                 rates.conv_traffic, rates.min_lanes)
     if quantized:
         factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
         return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))
