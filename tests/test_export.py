@@ -216,3 +216,13 @@ def test_bad_targets_and_projects_are_refused_clearly(media, tmp_path):
 def test_every_preset_is_listed():
     assert {"h264", "h265", "prores", "vertical"} <= set(PRESETS)
     assert get_preset("vertical").size == (1080, 1920)
+
+
+def test_exported_file_has_ordinary_permissions(media, tmp_path):
+    project = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("a", media["a"], 0, "1/5", 0)])])
+    out = tmp_path / "perm.mp4"
+    export(project, out)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

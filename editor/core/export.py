@@ -218,6 +218,19 @@ def _add_video_stream(output, settings, preset: Preset):
     return stream
 
 
+def _reserve_temp(folder: str, name: str) -> str:
+    """Create an empty, uniquely named file beside the target; mode follows the umask
+    (tempfile.mkstemp would make it private, and the rename would keep that)."""
+    for _ in range(100):
+        path = os.path.join(folder, f".{name}.{next(tempfile._get_candidate_names())}.part")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return path
+        except FileExistsError:
+            continue
+    raise StyleCutError(os.path.join(folder, name), "cannot create a temporary file beside it")
+
+
 def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
            progress: Callable[[int, int], None] | None = None, cancel=None,
            pool: MediaPool | None = None, registry=None) -> ExportResult:
@@ -237,9 +250,7 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     renderer = Renderer(project, pool=pool, registry=registry)
 
     folder = os.path.dirname(os.path.abspath(out_path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out_path)}.", suffix=".part",
-                               dir=folder)
-    os.close(fd)
+    tmp = _reserve_temp(folder, os.path.basename(out_path))
     copier = None
     errors: list[str] = []
     try:
