@@ -46,3 +46,50 @@ def write_library(folder: Path, model: Path, ids=STYLE_IDS) -> Path:
                  "teacher": None, "macs_per_pixel": 1800.0, "licence": "test"}
         (sub / "style.json").write_text(json.dumps(entry))
     return folder
+
+
+def _source_digest() -> str:
+    import hashlib
+
+    import models.student
+
+    digest = hashlib.sha256()
+    for path in (Path(models.student.__file__), Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_network(cache_root: Path) -> Path:
+    """The test network, exported once and kept while the student's code stays the same
+    (exporting takes the better part of a minute on two cores)."""
+    folder = Path(cache_root) / _source_digest()
+    path = folder / "test_styles.onnx"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "building.onnx"
+        build_network(tmp)
+        tmp.replace(path)
+    return path
+
+
+def style_environment(request, tmp_path_factory):
+    """Point the style library and the model cache at scratch folders for the whole run;
+    returns (library folder, network path, cache folder)."""
+    import os
+
+    net = cached_network(request.config.cache.mkdir("style_nets"))
+    library = write_library(tmp_path_factory.mktemp("style_library"), net)
+    cache = tmp_path_factory.mktemp("style_cache")
+    saved = {k: os.environ.get(k) for k in ("STYLECUT_LIBRARY", "STYLECUT_CACHE_DIR")}
+    os.environ["STYLECUT_LIBRARY"] = str(library)
+    os.environ["STYLECUT_CACHE_DIR"] = str(cache)
+
+    def restore():
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    request.addfinalizer(restore)
+    return library, net, cache

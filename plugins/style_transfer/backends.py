@@ -34,8 +34,14 @@ class Backend:
         self.multiple = 8
         self.min_size = 16
         self.style_count = 0
+        self.runs = 0          # frames this backend has stylized (shows when inference is skipped)
 
     def run(self, rgb: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        """Stylize one picture; counts the run."""
+        self.runs += 1
+        return self._run(rgb, weights)
+
+    def _run(self, rgb: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -62,7 +68,7 @@ class DesktopBackend(Backend):
         self.output = self.session.get_outputs()[0].name
         self.multiple, self.min_size = _size_rules(self.model_path)
 
-    def run(self, rgb, weights):
+    def _run(self, rgb, weights):
         x = np.ascontiguousarray(rgb.transpose(2, 0, 1)[None], dtype=np.float32)
         x *= 1.0 / 255.0
         feeds = {self.image_input: x}
@@ -101,7 +107,7 @@ class NativeBackend(Backend):
         self._weights: tuple | None = None
         self._lock = threading.Lock()
 
-    def run(self, rgb, weights):
+    def _run(self, rgb, weights):
         with self._lock:  # weights and run together: the session is shared between effects
             if self.style_count:
                 key = None if weights is None else tuple(float(v) for v in weights)

@@ -97,6 +97,9 @@ def find(style_id: str):
     for s in styles:
         if s.id == style_id:
             return s
+    for problem in problems:  # the style exists but its entry is broken (say, its network is gone)
+        if f"'{style_id}'" in problem.problem:
+            raise PluginError(problem.path, problem.problem)
     raise PluginError(style_id, f"unknown style (valid ids: {', '.join(s.id for s in styles)})")
 
 
