@@ -80,6 +80,10 @@ def blend(original: np.ndarray, stylized: np.ndarray, strength: float, preserve_
     return oklab_to_rgb(styl)
 
 
+_LUMA_ROW = np.array([[0.2126, 0.7152, 0.0722]], np.float32) / 255.0
+
+
 def luma(rgb: np.ndarray) -> np.ndarray:
     """Rec. 709 luma of a uint8 picture as float32 0..1 (the guide for upsampling)."""
-    return cv2.transform(rgb, np.array([[0.2126, 0.7152, 0.0722]], np.float32) / 255.0).astype(np.float32)
+    # cv2.transform keeps the input's depth, so the picture goes in as float (uint8 would round)
+    return cv2.transform(rgb.astype(np.float32), _LUMA_ROW)
