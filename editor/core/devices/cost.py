@@ -18,8 +18,9 @@ A layer's time on a device is a per-layer overhead plus one work term, chosen by
 - `conv_traffic`: runtimes that reorder or unfold activations around their convolutions
   (onnxruntime: im2col, NCHW <-> NCHWc) also pay a conv's input and output bytes at the
   bandwidth; ncnn's phone benchmarks fit better without this term, the host chooses by its fit;
-- `spread`: runtimes split a layer's output channels among threads in packs of `pack`; a layer
-  with fewer packs than threads leaves cores idle, so its work takes threads / packs longer.
+- `spread`: runtimes split a layer's output channels among threads in packs of `pack` (single
+  channels when `pack` does not divide them); a layer with fewer units than threads leaves
+  cores idle, so its work takes threads / units longer.
 
 The model is linear in the inverse rates, which is what lets a device be fitted by
 non-negative least squares to whole-network latencies (fit.py).
@@ -104,8 +105,9 @@ def spread(layer: Layer, threads: int, pack: int) -> float:
     """How much longer a layer takes because it has too few channel packs to feed every thread."""
     if threads <= 1 or layer.kind not in ("conv", "pointwise", "depthwise"):
         return 1.0
-    packs = max(1, math.ceil(layer.cout / max(1, pack)))
-    return threads / min(threads, packs)
+    # Channels split into packs only when they divide evenly; otherwise one channel a unit.
+    packs = layer.cout // pack if pack > 1 and layer.cout % pack == 0 else layer.cout
+    return threads / min(threads, max(1, packs))
 
 
 def winograd_macs(layer: Layer, tile: int) -> int:
