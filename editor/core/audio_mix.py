@@ -1,7 +1,8 @@
 """The timeline's audio, mixed to the project format (float32, planar, project rate/channels).
 
 Video-track clips contribute their media's own sound (linked audio); audio-track clips
-contribute sound only. Each clip plays its trimmed source range at its timeline position;
+contribute sound only. A muted track is silent; a hidden video track still sounds (hiding is
+about the picture). Each clip plays its trimmed source range at its timeline position;
 where no clip sounds there is silence. Clip edges are rounded to whole samples the same way on
 both sides of a cut, so consecutive clips neither overlap nor leave a gap.
 
