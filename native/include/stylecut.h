@@ -147,7 +147,8 @@ int sc_session_set_style_weights(sc_session *session, const float *weights, int 
 int sc_session_run_rgb(sc_session *session, const uint8_t *rgb, int in_h, int in_w,
                        uint8_t *out, size_t out_capacity);
 /* Run on float32 [1, in_c, in_h, in_w] (in_c must equal the model's in_channels). out must
- * hold out_c*out_h*out_w floats; out_capacity is its size in floats. */
+ * hold out_c*out_h*out_w floats; out_capacity is its size in floats. input and out must not
+ * overlap (the runtime reads input and writes out in place, without copies). */
 int sc_session_run_f32(sc_session *session, const float *input, int in_c, int in_h, int in_w,
                        float *out, size_t out_capacity);
 /* Timing of layer index (file order) in the last run. */

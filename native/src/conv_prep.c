@@ -8,6 +8,7 @@ void sc_free_conv_prep(sc_conv_prep *p)
     free(p->bias);
     free(p->bias_q);
     free(p->wpack);
+    free(p->wpack16);
     free(p->wqpack);
     free(p->wq_sum);
     free(p->deq);
@@ -39,7 +40,19 @@ int sc_prepare_conv(sc_model *m, int li)
         p->w = w;
         p->bias = (float *)calloc((size_t)O, sizeof(float));
         p->wpack = (float *)calloc(packn ? packn : 1, sizeof(float));
-        if (!p->bias || !p->wpack)
+        {
+            int nb16 = (opg + 15) / 16;
+            size_t n16 = (size_t)g * nb16 * (size_t)cpg * ntaps * 16;
+            p->wpack16 = (float *)calloc(n16 ? n16 : 1, sizeof(float));
+            if (p->wpack16)
+                for (grp = 0; grp < g; grp++)
+                    for (o = 0; o < opg; o++)
+                        for (ic = 0; ic < cpg; ic++)
+                            for (t = 0; t < ntaps; t++)
+                                p->wpack16[((((size_t)grp * nb16 + o / 16) * cpg + ic) * ntaps + t) * 16 + o % 16] =
+                                    w[(((size_t)(grp * opg + o) * cpg + ic) * ntaps) + t];
+        }
+        if (!p->bias || !p->wpack || !p->wpack16)
             return sc_fail(SC_ERR_NOMEM, "layer %d (conv): packed weights", li);
         if (l->tensors[1] >= 0)
             memcpy(p->bias, m->tensors[l->tensors[1]].data, (size_t)O * sizeof(float));

@@ -67,6 +67,7 @@ typedef struct sc_conv_prep {
     float *bias;             /* [O] f32 (zeros when absent; fp32 layers) */
     int32_t *bias_q;         /* [O] int32 (int8 layers) */
     float *wpack;            /* optimized fp32 layout: [group][oc block][cpg][kh*kw][SC_OCB] */
+    float *wpack16;          /* channel-vector layout: [group][16-oc block][cpg][kh*kw][16] */
     int16_t *wqpack;         /* optimized int8 layout: [group][oc block][cpg/2][kh*kw][SC_OCB][2] */
     int32_t *wq_sum;         /* [O] sum of int8 weights (zero-point correction) */
     float *deq;              /* [O] in_scale * w_scale[o] (float output of int8 layers) */
@@ -142,6 +143,8 @@ typedef struct sc_conv_args {
     size_t plane;             /* floats (or int16 pairs) per phase plane */
     size_t chan_stride;       /* floats per channel (all phases) */
     int pw_stride;
+    int nhwc;                 /* fp32 input interleaved by channel: [phase][ph][pw_stride][C];
+                                 tap_off and row offsets are then in units of C floats */
     int ntaps;
     const ptrdiff_t *tap_off;
     const sc_conv_prep *prep;
@@ -154,8 +157,8 @@ typedef struct sc_conv_args {
     int32_t out_zp;
 } sc_conv_args;
 
-/* A kernel computes output channels [oc0, oc1) (within one group, oc1-oc0 <= SC_OCB) for rows
- * [oy0, oy1). */
+/* A kernel computes output channels [oc0, oc1) of one group (oc0 at a multiple of SC_OCB
+ * from the group's first channel) for rows [oy0, oy1). */
 typedef void (*sc_conv_tile_fn)(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 
 typedef struct sc_kernels {
@@ -171,6 +174,10 @@ typedef struct sc_kernels {
     /* y[i] = act(fmaf(x[i], a, b)) */
     void (*scale_shift_act)(const float *x, float *y, size_t n, float a, float b, sc_act act);
     void (*act)(const float *x, float *y, size_t n, sc_act act);
+    /* fp32 conv layers with at least this many output channels per group take their input
+     * channel-interleaved (sc_conv_args.nhwc); 0 = never */
+    int nhwc_min_opg;
+    const char *conv_f32_nhwc_name;
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;

@@ -107,7 +107,7 @@ static void plane_stats_avx2(const float *x, size_t n, double *lanes)
 
 /* ---- fp32 direct convolution: SC_OCB output channels x NX*8 output pixels per block ---- */
 AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *inb, int cpg,
-                       const float *bias, int nvalid, float *const *outrow, int ox, const int NX)
+                       const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int NX)
 {
     __m256 acc[SC_OCB][3];
     const ptrdiff_t *tap = a->tap_off;
@@ -118,7 +118,7 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
     for (j = 0; j < SC_OCB; j++)
 #pragma GCC unroll 3
         for (v = 0; v < NX; v++)
-            acc[j][v] = _mm256_set1_ps(bias[j]);
+            acc[j][v] = _mm256_set1_ps(j < nvalid ? bias[j] : 0.0f);
     for (ic = 0; ic < cpg; ic++) {
         const float *base = inb + (size_t)ic * a->chan_stride + ox;
         for (t = 0; t < ntaps; t++) {
@@ -137,32 +137,118 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
             w += SC_OCB;
         }
     }
-    for (j = 0; j < nvalid; j++)
-        for (v = 0; v < NX; v++)
-            _mm256_storeu_ps(outrow[j] + ox + 8 * v, act8(acc[j][v], a->act));
+    /* constant trip counts keep the accumulators in registers */
+#pragma GCC unroll 4
+    for (j = 0; j < SC_OCB; j++)
+        if (j < nvalid) {
+#pragma GCC unroll 4
+            for (v = 0; v < NX; v++)
+                _mm256_storeu_ps(out0 + j * cstride + ox + 8 * v, act8(acc[j][v], a->act));
+        }
 }
 
+/* Channel-vector form for layers with 8 or more output channels per group: two vectors of 8
+ * output channels x P pixels in registers; each term broadcasts one input value (never a
+ * cache-line-splitting load) and multiplies two weight vectors. Same per-output order. */
+AI void conv_cvec_block(const sc_conv_args *a, const float *wsb, const float *inb, int cpg,
+                        const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int P)
+{
+    __m256 acc[6][2];
+    const ptrdiff_t *tap = a->tap_off;
+    const int ntaps = a->ntaps;
+    const float *w = wsb;
+    float tmp[2][6][8];
+    int p, ic, t, lane;
+    __m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
+#pragma GCC unroll 6
+    for (p = 0; p < P; p++) {
+        acc[p][0] = b0;
+        acc[p][1] = b1;
+    }
+    const size_t C = (size_t)a->prep->C;
+    for (ic = 0; ic < cpg; ic++) {
+        const float *base = inb + ic + (size_t)ox * C;
+        for (t = 0; t < ntaps; t++) {
+            const float *src = base + tap[t];
+            __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
+#pragma GCC unroll 6
+            for (p = 0; p < P; p++) {
+                __m256 xv = _mm256_broadcast_ss(src + p * C);
+                acc[p][0] = _mm256_fmadd_ps(w0, xv, acc[p][0]);
+                acc[p][1] = _mm256_fmadd_ps(w1, xv, acc[p][1]);
+            }
+            w += 16;
+        }
+    }
+#pragma GCC unroll 6
+    for (p = 0; p < P; p++) {
+        _mm256_storeu_ps(tmp[0][p], act8(acc[p][0], a->act));
+        _mm256_storeu_ps(tmp[1][p], act8(acc[p][1], a->act));
+    }
+    for (lane = 0; lane < nvalid; lane++) {
+        float *o = out0 + (size_t)lane * cstride + ox;
+        for (p = 0; p < P; p++)
+            o[p] = tmp[lane >> 3][p][lane & 7];
+    }
+}
+
+static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, nb16 = (opg + 15) / 16;
+    int g = oc0 / opg, sb0 = (oc0 - g * opg) / 16, sb1 = (oc1 - g * opg + 15) / 16;
+    int oy, ox, sb;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg * a->ntaps * 16;
+    const float *wg = p->wpack16 + (size_t)g * nb16 * wstride;
+    float bias[16];
+    for (oy = oy0; oy < oy1; oy++) {
+        const float *inb = a->in + (size_t)g * cpg + (size_t)oy * a->pw_stride * p->C;
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (sb = sb0; sb < sb1; sb++) {
+            int c0 = g * opg + sb * 16, nv = oc1 - c0 < 16 ? oc1 - c0 : 16, k;
+            const float *wsb = wg + sb * wstride;
+            float *o0 = outy + c0 * cstride;
+            for (k = 0; k < 16; k++)
+                bias[k] = k < nv ? p->bias[c0 + k] : 0.0f;
+            for (ox = 0; ox + 6 <= a->OW; ox += 6)
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 6);
+            for (; ox < a->OW; ox++)
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 1);
+        }
+    }
+}
+
+/* Output channels [oc0, oc1) of one group (oc0 at a block start), rows [oy0, oy1). For each
+ * pixel block every channel block runs while the block's input is in L1. */
 static void conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
+    if (a->nhwc) {
+        conv_f32_cvec_avx2(a, oc0, oc1, oy0, oy1);
+        return;
+    }
+    {
     int opg = p->O / p->groups, cpg = p->C / p->groups, nblk = (opg + SC_OCB - 1) / SC_OCB;
-    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
-    const float *wblk = p->wpack + ((size_t)(g * nblk + ob) * cpg) * a->ntaps * SC_OCB;
-    float bias[SC_OCB];
-    float *outrow[SC_OCB];
-    for (j = 0; j < SC_OCB; j++)
-        bias[j] = j < nvalid ? p->bias[oc0 + j] : 0.0f;
+    int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
+    int oy, ox, ob;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg * a->ntaps * SC_OCB;
+    const float *wg = p->wpack + (size_t)g * nblk * wstride;
     for (oy = oy0; oy < oy1; oy++) {
         const float *inb = a->in + (size_t)g * cpg * a->chan_stride + (size_t)oy * a->pw_stride;
-        for (j = 0; j < nvalid; j++)
-            outrow[j] = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW;
-        ox = 0;
-        for (; ox + 24 <= a->OW; ox += 24)
-            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 3);
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (ox = 0; ox + 24 <= a->OW; ox += 24)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_f32(a, wg + ob * wstride, inb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, ox, 3);
+            }
         for (; ox + 8 <= a->OW; ox += 8)
-            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 1);
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_f32(a, wg + ob * wstride, inb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, ox, 1);
+            }
         if (ox < a->OW)
             sc_conv_f32_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
+    }
     }
 }
 
@@ -180,7 +266,7 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
     for (j = 0; j < SC_OCB; j++)
 #pragma GCC unroll 2
         for (v = 0; v < NX; v++)
-            acc[j][v] = _mm256_set1_epi32(bias[j]);
+            acc[j][v] = _mm256_set1_epi32(j < nvalid ? bias[j] : 0);
     for (ip = 0; ip < cpg2; ip++) {
         const int16_t *base = inb + ((size_t)ip * a->chan_stride + ox) * 2;
         for (t = 0; t < ntaps; t++) {
@@ -202,8 +288,11 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
             w += 2 * SC_OCB;
         }
     }
-    for (j = 0; j < nvalid; j++) {
+#pragma GCC unroll 4
+    for (j = 0; j < SC_OCB; j++) {
         float *out = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW + ox;
+        if (j >= nvalid)
+            break;
         if (a->out_requant) {
             int32_t tmp[16];
             int e;
@@ -224,18 +313,22 @@ static void conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int o
     const sc_conv_prep *p = a->prep;
     int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int nblk = (opg + SC_OCB - 1) / SC_OCB;
-    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
-    const int16_t *wblk = p->wqpack + ((size_t)(g * nblk + ob) * cpg2) * a->ntaps * SC_OCB * 2;
-    int32_t bias[SC_OCB];
-    for (j = 0; j < SC_OCB; j++)
-        bias[j] = j < nvalid ? p->bias_q[oc0 + j] : 0;
+    int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
+    int oy, ox, ob;
+    size_t wstride = (size_t)cpg2 * a->ntaps * SC_OCB * 2;
+    const int16_t *wg = p->wqpack + (size_t)g * nblk * wstride;
     for (oy = oy0; oy < oy1; oy++) {
         const int16_t *inb = a->inq + ((size_t)g * cpg2 * a->chan_stride + (size_t)oy * a->pw_stride) * 2;
-        ox = 0;
-        for (; ox + 16 <= a->OW; ox += 16)
-            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 2);
+        for (ox = 0; ox + 16 <= a->OW; ox += 16)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_i8(a, wg + ob * wstride, inb, cpg2, p->bias_q + c0, c0, nv, oy, ox, 2);
+            }
         for (; ox + 8 <= a->OW; ox += 8)
-            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 1);
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_i8(a, wg + ob * wstride, inb, cpg2, p->bias_q + c0, c0, nv, oy, ox, 1);
+            }
         if (ox < a->OW)
             sc_conv_i8_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
     }
@@ -248,5 +341,6 @@ const sc_kernels sc_kernels_avx2 = {
     plane_stats_avx2,
     scale_shift_act_avx2,
     act_avx2,
+    8, "f32_conv2d_16cx6_nhwc_avx2",
 };
 #endif

@@ -97,7 +97,7 @@ static void plane_stats_avx512(const float *x, size_t n, double *lanes)
 }
 
 AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *inb, int cpg,
-                       const float *bias, int nvalid, float *const *outrow, int ox, const int NX)
+                       const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int NX)
 {
     __m512 acc[SC_OCB][3];
     const ptrdiff_t *tap = a->tap_off;
@@ -108,7 +108,7 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
     for (j = 0; j < SC_OCB; j++)
 #pragma GCC unroll 3
         for (v = 0; v < NX; v++)
-            acc[j][v] = _mm512_set1_ps(bias[j]);
+            acc[j][v] = _mm512_set1_ps(j < nvalid ? bias[j] : 0.0f);
     for (ic = 0; ic < cpg; ic++) {
         const float *base = inb + (size_t)ic * a->chan_stride + ox;
         for (t = 0; t < ntaps; t++) {
@@ -127,30 +127,39 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
             w += SC_OCB;
         }
     }
-    for (j = 0; j < nvalid; j++)
-        for (v = 0; v < NX; v++)
-            _mm512_storeu_ps(outrow[j] + ox + 16 * v, act16(acc[j][v], a->act));
+    /* constant trip counts keep the accumulators in registers */
+#pragma GCC unroll 4
+    for (j = 0; j < SC_OCB; j++)
+        if (j < nvalid) {
+#pragma GCC unroll 4
+            for (v = 0; v < NX; v++)
+                _mm512_storeu_ps(out0 + j * cstride + ox + 16 * v, act16(acc[j][v], a->act));
+        }
 }
 
+/* Output channels [oc0, oc1) of one group (oc0 at a block start), rows [oy0, oy1). For each
+ * pixel block every channel block runs while the block's input is in L1. */
 static void conv_f32_avx512(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
     int opg = p->O / p->groups, cpg = p->C / p->groups, nblk = (opg + SC_OCB - 1) / SC_OCB;
-    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
-    const float *wblk = p->wpack + ((size_t)(g * nblk + ob) * cpg) * a->ntaps * SC_OCB;
-    float bias[SC_OCB];
-    float *outrow[SC_OCB];
-    for (j = 0; j < SC_OCB; j++)
-        bias[j] = j < nvalid ? p->bias[oc0 + j] : 0.0f;
+    int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
+    int oy, ox, ob;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg * a->ntaps * SC_OCB;
+    const float *wg = p->wpack + (size_t)g * nblk * wstride;
     for (oy = oy0; oy < oy1; oy++) {
         const float *inb = a->in + (size_t)g * cpg * a->chan_stride + (size_t)oy * a->pw_stride;
-        for (j = 0; j < nvalid; j++)
-            outrow[j] = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW;
-        ox = 0;
-        for (; ox + 48 <= a->OW; ox += 48)
-            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 3);
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (ox = 0; ox + 48 <= a->OW; ox += 48)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_f32(a, wg + ob * wstride, inb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, ox, 3);
+            }
         for (; ox + 16 <= a->OW; ox += 16)
-            conv_block_f32(a, wblk, inb, cpg, bias, nvalid, outrow, ox, 1);
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_f32(a, wg + ob * wstride, inb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, ox, 1);
+            }
         if (ox < a->OW)
             sc_conv_f32_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
     }
@@ -168,7 +177,7 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
     for (j = 0; j < SC_OCB; j++)
 #pragma GCC unroll 2
         for (v = 0; v < NX; v++)
-            acc[j][v] = _mm512_set1_epi32(bias[j]);
+            acc[j][v] = _mm512_set1_epi32(j < nvalid ? bias[j] : 0);
     for (ip = 0; ip < cpg2; ip++) {
         const int16_t *base = inb + ((size_t)ip * a->chan_stride + ox) * 2;
         for (t = 0; t < ntaps; t++) {
@@ -190,8 +199,11 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
             w += 2 * SC_OCB;
         }
     }
-    for (j = 0; j < nvalid; j++) {
+#pragma GCC unroll 4
+    for (j = 0; j < SC_OCB; j++) {
         float *out = a->out + ((size_t)(oc0 + j) * a->OH + oy) * a->OW + ox;
+        if (j >= nvalid)
+            break;
         int32_t tmp[32];
         int e;
         for (v = 0; v < NX; v++)
@@ -206,18 +218,22 @@ static void conv_i8_avx512(const sc_conv_args *a, int oc0, int oc1, int oy0, int
     const sc_conv_prep *p = a->prep;
     int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int nblk = (opg + SC_OCB - 1) / SC_OCB;
-    int g = oc0 / opg, ob = (oc0 - g * opg) / SC_OCB, nvalid = oc1 - oc0, j, oy, ox;
-    const int16_t *wblk = p->wqpack + ((size_t)(g * nblk + ob) * cpg2) * a->ntaps * SC_OCB * 2;
-    int32_t bias[SC_OCB];
-    for (j = 0; j < SC_OCB; j++)
-        bias[j] = j < nvalid ? p->bias_q[oc0 + j] : 0;
+    int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
+    int oy, ox, ob;
+    size_t wstride = (size_t)cpg2 * a->ntaps * SC_OCB * 2;
+    const int16_t *wg = p->wqpack + (size_t)g * nblk * wstride;
     for (oy = oy0; oy < oy1; oy++) {
         const int16_t *inb = a->inq + ((size_t)g * cpg2 * a->chan_stride + (size_t)oy * a->pw_stride) * 2;
-        ox = 0;
-        for (; ox + 32 <= a->OW; ox += 32)
-            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 2);
+        for (ox = 0; ox + 32 <= a->OW; ox += 32)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_i8(a, wg + ob * wstride, inb, cpg2, p->bias_q + c0, c0, nv, oy, ox, 2);
+            }
         for (; ox + 16 <= a->OW; ox += 16)
-            conv_block_i8(a, wblk, inb, cpg2, bias, oc0, nvalid, oy, ox, 1);
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = g * opg + ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_block_i8(a, wg + ob * wstride, inb, cpg2, p->bias_q + c0, c0, nv, oy, ox, 1);
+            }
         if (ox < a->OW)
             sc_conv_i8_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
     }
@@ -230,5 +246,6 @@ const sc_kernels sc_kernels_avx512 = {
     plane_stats_avx512,
     scale_shift_act_avx512,
     act_avx512,
+    0, NULL,
 };
 #endif

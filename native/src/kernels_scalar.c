@@ -97,4 +97,5 @@ const sc_kernels sc_kernels_scalar = {
     plane_stats_scalar,
     sc_scale_shift_act_scalar,
     sc_act_scalar,
+    0, NULL,
 };

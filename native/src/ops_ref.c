@@ -1,6 +1,7 @@
 /* Reference kernels: plain loops that define every op's result. Optimized kernels perform the
  * same floating-point operations in the same order and must match these bit for bit. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 
@@ -168,20 +169,55 @@ static int nearest_index(double c, int in, int mode)
     return (int)r;
 }
 
+/* Source indices and weights depend only on the output position, so they are computed once
+ * per axis (same arithmetic as per element); rows that map to the same source row are copied. */
 void sc_ref_resize(const float *x, int C, int H, int W, float *y, int OH, int OW, int mode,
                    int coord, int nearest_mode, float scale_h, float scale_w, int c0, int c1)
 {
     int c, oy, ox;
+    int *xi0 = (int *)malloc((size_t)OW * 2 * sizeof(int)), *xi1;
+    float *lxs = (float *)malloc((size_t)OW * sizeof(float));
     (void)C;
+    if (!xi0 || !lxs) { /* out of memory: fall back to computing per element */
+        free(xi0);
+        free(lxs);
+        xi0 = NULL;
+        lxs = NULL;
+    }
+    xi1 = xi0 ? xi0 + OW : NULL;
+    for (ox = 0; xi0 && ox < OW; ox++) {
+        double cx = src_coord(ox, W, OW, scale_w, coord);
+        if (mode == 0) {
+            xi0[ox] = nearest_index(cx, W, nearest_mode);
+        } else {
+            if (cx < 0) cx = 0;
+            if (cx > W - 1) cx = W - 1;
+            xi0[ox] = (int)floor(cx);
+            xi1[ox] = xi0[ox] + 1 < W ? xi0[ox] + 1 : W - 1;
+            lxs[ox] = (float)(cx - xi0[ox]);
+        }
+    }
     for (c = c0; c < c1; c++) {
         const float *xc = x + (size_t)c * H * W;
         float *yc = y + (size_t)c * OH * OW;
+        int prev_src = -1;
         for (oy = 0; oy < OH; oy++) {
             double cy = src_coord(oy, H, OH, scale_h, coord);
+            float *yrow = yc + (size_t)oy * OW;
             if (mode == 0) {
-                const float *row = xc + (size_t)nearest_index(cy, H, nearest_mode) * W;
-                for (ox = 0; ox < OW; ox++)
-                    yc[(size_t)oy * OW + ox] = row[nearest_index(src_coord(ox, W, OW, scale_w, coord), W, nearest_mode)];
+                int sy = nearest_index(cy, H, nearest_mode);
+                const float *row = xc + (size_t)sy * W;
+                if (sy == prev_src) {
+                    memcpy(yrow, yrow - OW, (size_t)OW * sizeof(float));
+                    continue;
+                }
+                prev_src = sy;
+                if (xi0)
+                    for (ox = 0; ox < OW; ox++)
+                        yrow[ox] = row[xi0[ox]];
+                else
+                    for (ox = 0; ox < OW; ox++)
+                        yrow[ox] = row[nearest_index(src_coord(ox, W, OW, scale_w, coord), W, nearest_mode)];
             } else {
                 int y0, y1;
                 float ly;
@@ -191,21 +227,29 @@ void sc_ref_resize(const float *x, int C, int H, int W, float *y, int OH, int OW
                 y1 = y0 + 1 < H ? y0 + 1 : H - 1;
                 ly = (float)(cy - y0);
                 for (ox = 0; ox < OW; ox++) {
-                    double cx = src_coord(ox, W, OW, scale_w, coord);
                     int x0, x1;
                     float lx, r0, r1;
-                    if (cx < 0) cx = 0;
-                    if (cx > W - 1) cx = W - 1;
-                    x0 = (int)floor(cx);
-                    x1 = x0 + 1 < W ? x0 + 1 : W - 1;
-                    lx = (float)(cx - x0);
+                    if (xi0) {
+                        x0 = xi0[ox];
+                        x1 = xi1[ox];
+                        lx = lxs[ox];
+                    } else {
+                        double cx = src_coord(ox, W, OW, scale_w, coord);
+                        if (cx < 0) cx = 0;
+                        if (cx > W - 1) cx = W - 1;
+                        x0 = (int)floor(cx);
+                        x1 = x0 + 1 < W ? x0 + 1 : W - 1;
+                        lx = (float)(cx - x0);
+                    }
                     r0 = (1.0f - lx) * xc[(size_t)y0 * W + x0] + lx * xc[(size_t)y0 * W + x1];
                     r1 = (1.0f - lx) * xc[(size_t)y1 * W + x0] + lx * xc[(size_t)y1 * W + x1];
-                    yc[(size_t)oy * OW + ox] = (1.0f - ly) * r0 + ly * r1;
+                    yrow[ox] = (1.0f - ly) * r0 + ly * r1;
                 }
             }
         }
     }
+    free(xi0);
+    free(lxs);
 }
 
 void sc_ref_depth_to_space(const float *x, int C, int H, int W, int b, int mode, float *y)

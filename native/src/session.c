@@ -562,26 +562,56 @@ static void prep_pair_i8(const conv_job *j, int pair_global)
     }
 }
 
+/* Channel-interleaved padded copy of one padded row (all channels) of one phase. */
+static void prep_row_nhwc(const conv_job *j, int task)
+{
+    const conv_geom *g = &j->g;
+    int C = j->xs.c, nph = g->sy * g->sx, phase = task % nph, r = task / nph;
+    int py = phase / g->sx, px = phase % g->sx, q, c;
+    float *row = j->s->scratch + ((size_t)phase * g->plane + (size_t)r * g->pw_stride) * C;
+    int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
+    size_t plane = (size_t)j->xs.h * j->xs.w;
+    if (iy < 0) {
+        memset(row, 0, (size_t)g->PW * C * sizeof(float));
+        return;
+    }
+    /* in chunks of columns: read each channel's run contiguously, write interleaved in L1 */
+    {
+        int q0, ixs[64];
+        for (q0 = 0; q0 < g->PW; q0 += 64) {
+            int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
+            for (q = 0; q < nq; q++)
+                ixs[q] = sc_pad_index((q0 + q) * g->sx + px - g->pl, j->xs.w, g->mode);
+            for (c = 0; c < C; c++) {
+                const float *src = j->x + (size_t)c * plane + (size_t)iy * j->xs.w;
+                float *d = row + (size_t)q0 * C + c;
+                for (q = 0; q < nq; q++)
+                    d[(size_t)q * C] = ixs[q] < 0 ? 0.0f : src[ixs[q]];
+            }
+        }
+    }
+}
+
 static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
+static void task_prep_nhwc(void *ctx, int t) { prep_row_nhwc((const conv_job *)ctx, t); }
 static void task_prep_i8(void *ctx, int pr) { prep_pair_i8((const conv_job *)ctx, pr); }
 
+/* One task = a band of output rows, all output channels: the band's input rows stay in cache
+ * while every channel block reads them. */
 static void task_conv_tiles(void *ctx, int t)
 {
     const conv_job *j = (const conv_job *)ctx;
     const sc_kernels *k = j->s->k;
-    int oy0 = t * j->rows_per_task, oy1 = oy0 + j->rows_per_task, grp, ob;
+    int oy0 = t * j->rows_per_task, oy1 = oy0 + j->rows_per_task, grp;
     if (oy1 > j->ys.h)
         oy1 = j->ys.h;
-    for (grp = 0; grp < j->args.prep->groups; grp++)
-        for (ob = 0; ob < j->nblk; ob++) {
-            int oc0 = grp * j->opg + ob * SC_OCB, oc1 = oc0 + SC_OCB;
-            if (oc1 > (grp + 1) * j->opg)
-                oc1 = (grp + 1) * j->opg;
-            if (j->int8)
-                k->conv_i8(&j->args, oc0, oc1, oy0, oy1);
-            else
-                k->conv_f32(&j->args, oc0, oc1, oy0, oy1);
-        }
+    for (grp = 0; grp < j->args.prep->groups; grp++) {
+        int oc0 = grp * j->opg, oc1 = oc0 + j->opg;
+        if (j->int8)
+            k->conv_i8(&j->args, oc0, oc1, oy0, oy1);
+        else
+            k->conv_f32(&j->args, oc0, oc1, oy0, oy1);
+    }
 }
 
 static void task_conv_ref(void *ctx, int oc)
@@ -676,11 +706,17 @@ static void run_conv(sc_session *s, const sc_step *st)
     } else {
         const sc_conv_prep *p = j.args.prep;
         ntaps = p->kh * p->kw;
+        /* the channel-interleaved kernel pays a transposed store per block: worth it for long
+         * reductions only */
+        j.args.nhwc = !j.int8 && s->k->nhwc_min_opg > 0 && p->O / p->groups >= s->k->nhwc_min_opg &&
+                      (p->C / p->groups) * ntaps >= 64;
         for (t = 0; t < ntaps; t++) {
             int ky = t / p->kw, kx = t % p->kw;
             int Y = ky * j.g.dh, X = kx * j.g.dw;
             int phase = (Y % j.g.sy) * j.g.sx + (X % j.g.sx);
             s->taps[t] = (ptrdiff_t)phase * (ptrdiff_t)j.g.plane + (ptrdiff_t)(Y / j.g.sy) * j.g.pw_stride + X / j.g.sx;
+            if (j.args.nhwc)
+                s->taps[t] *= p->C;
         }
         j.args.in = s->scratch;
         j.args.inq = (const int16_t *)s->scratch;
@@ -696,6 +732,9 @@ static void run_conv(sc_session *s, const sc_step *st)
             int cpg = p->C / p->groups;
             sc_pool_run(s->pool, p->groups * ((cpg + 1) / 2), task_prep_i8, &j);
             s->kernel_name[st->layer] = s->k->conv_i8_name;
+        } else if (j.args.nhwc) {
+            sc_pool_run(s->pool, j.g.PH * j.g.sy * j.g.sx, task_prep_nhwc, &j);
+            s->kernel_name[st->layer] = s->k->conv_f32_nhwc_name;
         } else {
             sc_pool_run(s->pool, j.xs.c, task_prep_f32, &j);
             s->kernel_name[st->layer] = s->k->conv_f32_name;
@@ -870,10 +909,19 @@ int sc_session_run_f32(sc_session *s, const float *input, int in_c, int in_h, in
     if (out_capacity < n)
         return sc_fail(SC_ERR_ARGUMENT, "output buffer holds %llu floats, %dx%dx%d = %llu needed",
                        (unsigned long long)out_capacity, o.c, o.h, o.w, (unsigned long long)n);
-    memcpy(s->vbuf[0], input, (size_t)in_c * in_h * in_w * sizeof(float));
-    st = run_steps(s);
-    if (st == SC_OK)
-        memcpy(out, s->vbuf[m->output_value], n * sizeof(float));
+    {
+        /* read the caller's input and write the caller's output in place (no op writes its
+         * input, and the output value's pool buffer is not needed while it is redirected) */
+        float *own_in = s->vbuf[0], *own_out = s->vbuf[m->output_value];
+        s->vbuf[0] = (float *)(uintptr_t)input;
+        if (m->output_value != 0)
+            s->vbuf[m->output_value] = out;
+        st = run_steps(s);
+        s->vbuf[0] = own_in;
+        s->vbuf[m->output_value] = own_out;
+        if (m->output_value == 0)
+            memcpy(out, input, n * sizeof(float));
+    }
     return st;
 }
 
