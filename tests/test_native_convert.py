@@ -316,3 +316,16 @@ def test_instance_norm_op_with_style_matmul_broadcast():
                       "off": np.ones((4, 1, 1), np.float32)}, inputs)
     with pytest.raises(ConvertError, match="does not depend on the style"):
         to_network(bad)
+
+
+def test_clip_search_beats_min_max_when_outliers_stretch_the_range():
+    from native.convert.calibrate import best_clip, roundtrip_error
+
+    rng = np.random.default_rng(4)
+    values = rng.standard_t(3, size=50000)          # heavy tails, like a residual stream
+    lo, hi = float(values.min()), float(values.max())
+    clip_lo, clip_hi = best_clip(values, lo, hi)
+    assert lo < clip_lo < 0 < clip_hi < hi
+    assert roundtrip_error(values, clip_lo, clip_hi) < 0.95 * roundtrip_error(values, lo, hi)
+    tight = rng.uniform(0, 1, 10000)                 # nothing to gain: keeps (nearly) the full range
+    assert best_clip(tight, 0.0, 1.0)[1] >= 0.9

@@ -124,6 +124,51 @@ def test_int8_stays_close_to_fp32(nets, carphone, bunny):
             assert psnr(q8.run(x), fp32.run(x)) >= 35.0
 
 
+def test_int8_teacher_stays_close_to_fp32(carphone, bunny):
+    from test_native_convert import teacher_path
+
+    onnx_bytes = teacher_path().read_bytes()
+    fp32 = Session(load(convert_to_bytes(onnx_bytes)[0]), threads=2)
+    q8 = Session(load(convert_to_bytes(onnx_bytes, int8=True, calibration=carphone)[0]), threads=2)
+    x = nchw(native_nets.frames(bunny, count=1, size=(128, 160))[0])
+    for style in (3, 15, 25):
+        fp32.set_style(style)
+        q8.set_style(style)
+        assert psnr(q8.run(x), fp32.run(x)) >= 35.0
+
+
+def shipped_models():
+    import json
+    from pathlib import Path
+
+    catalog = Path(__file__).resolve().parent.parent / "models" / "catalog.json"
+    if not catalog.is_file():
+        return []
+    data = json.loads(catalog.read_text())
+    entries = data.get("styles", data) if isinstance(data, dict) else data
+    found = {}
+    for entry in entries:
+        path = catalog.parent / entry["model"]
+        found.setdefault(path, []).append(entry.get("style_index"))
+    return sorted(found.items())
+
+
+def test_int8_shipped_styles_stay_close_to_fp32(carphone, bunny):
+    models = shipped_models()
+    if not models:
+        pytest.skip("models/catalog.json lists no shipped networks yet")
+    x = nchw(native_nets.frames(bunny, count=1, size=(128, 160))[0])
+    for path, styles in models:
+        onnx_bytes = path.read_bytes()
+        fp32 = Session(load(convert_to_bytes(onnx_bytes)[0]), threads=2)
+        q8 = Session(load(convert_to_bytes(onnx_bytes, int8=True, calibration=carphone)[0]), threads=2)
+        for style in styles:
+            if style is not None:
+                fp32.set_style(style)
+                q8.set_style(style)
+            assert psnr(q8.run(x), fp32.run(x)) >= 35.0, f"{path.name} style {style}"
+
+
 # ---- bit-exactness ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("int8", [False, True])

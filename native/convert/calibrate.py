@@ -86,7 +86,7 @@ def best_clip(values: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
     round-trip error on `values`."""
     values = values.astype(np.float64)
     best = (roundtrip_error(values, lo, hi), lo, hi)
-    for k in np.linspace(0.2, 0.98, 40):
+    for k in np.geomspace(0.02, 0.98, 60):
         err = roundtrip_error(values, lo * k, hi * k)
         if err < best[0]:
             best = (err, lo * k, hi * k)
