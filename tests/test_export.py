@@ -226,3 +226,26 @@ def test_exported_file_has_ordinary_permissions(media, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_untouched_frames_are_encoded_from_the_decoded_picture(media, tmp_path):
+    info = probe(media["a"])
+    same_size = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                        tracks=[Track("v1", "video", [clip("a", media["a"], 0, info.duration, 0)])])
+    result = export(same_size, tmp_path / "copy.mp4")
+    assert result.copied_frames == 30
+    src, out = decode_video(media["a"]), decode_video(tmp_path / "copy.mp4")
+    assert len(out) == 30
+    assert all(np.abs(a.astype(int) - b).mean() < 4 for a, b in zip(src, out))
+    # Letterboxed into another size: every frame goes through the RGB render path.
+    boxed = Project(settings=Settings(96, 48, F(25), RATE, 2), tracks=same_size.tracks)
+    assert export(boxed, tmp_path / "boxed.mp4").copied_frames == 0
+
+
+def test_rotated_source_is_never_copied_through(tmp_path):
+    rotated = make_clip(tmp_path / "r.mp4", frames=5, size=(64, 32), rotation=90)
+    project = Project(settings=Settings(32, 64, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("r", rotated, 0, "1/5", 0)])])
+    result = export(project, tmp_path / "r_out.mp4")
+    assert result.copied_frames == 0
+    assert decode_video(tmp_path / "r_out.mp4")[0].shape == (64, 32, 3)

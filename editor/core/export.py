@@ -4,6 +4,11 @@ Video: frame i of the project (time i / fps) comes from `editor.core.render.Rend
 code the preview uses, and is encoded with timestamp i, so the file holds exactly
 `project.frame_count` frames and lasts exactly frame_count / fps.
 
+Copy-through: when the renderer hands back, untouched, the very RGB array a MediaSource made
+from a decoded frame (no effect, no scaling, no letterbox), the decoded frame itself is encoded
+instead of converting that RGB back to YUV. The picture is the one the preview shows, minus a
+round of colour-conversion rounding, and the export skips two conversions per frame.
+
 Audio: when one clip alone sounds, starts at zero, spans its whole source and the source's
 audio already has the project's format and the preset's codec, its packets are copied
 untouched. Otherwise the timeline is mixed (`audio_mix`) one frame's worth of samples at a time
@@ -48,6 +53,7 @@ class ExportResult:
     height: int
     audio: str                      # "passthrough", "mixed" or "none"
     errors: list[str] = field(default_factory=list)   # per-clip render problems, once each
+    copied_frames: int = 0          # frames encoded straight from the decoded source picture
 
 
 def _cancel_requested(cancel) -> bool:
@@ -218,6 +224,18 @@ def _add_video_stream(output, settings, preset: Preset):
     return stream
 
 
+def _untouched_source_frame(result, media_of: dict, pool: MediaPool):
+    """The decoded frame behind `result.frame` when the renderer passed it through unchanged."""
+    media = media_of.get(result.clip_id) if result.clip_id else None
+    if media is None:
+        return None
+    try:
+        source = pool.source(media)
+    except MediaError:
+        return None
+    return source.decoded_frame_of(result.frame)
+
+
 def _reserve_temp(folder: str, name: str) -> str:
     """Create an empty, uniquely named file beside the target; mode follows the umask
     (tempfile.mkstemp would make it private, and the rename would keep that)."""
@@ -239,7 +257,8 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
 
     preset = preset if isinstance(preset, Preset) else get_preset(preset)
     out_path = os.fspath(out_path)
-    project = _output_project(project, preset)
+    # A snapshot: the editor stays usable (and editable) while a worker exports.
+    project = _output_project(copy.deepcopy(project), preset)
     settings = project.settings
     total = project.frame_count
     if total <= 0:
@@ -268,6 +287,9 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
             else:
                 audio_mode = "none"
             reformatter = VideoReformatter()
+            passthrough = VideoReformatter()
+            media_of = {clip.id: clip.media for _, clip in project.clips()}
+            copied = 0
             for i in range(total):
                 if _cancel_requested(cancel):
                     raise Cancelled()
@@ -277,7 +299,14 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
                     text = str(err)
                     if text not in errors:
                         errors.append(text)
-                frame = reformatter.reformat(rgb_frame(result.frame), format=preset.pixel_format)
+                decoded = _untouched_source_frame(result, media_of, pool)
+                if decoded is not None:
+                    frame = passthrough.reformat(decoded, format=preset.pixel_format)
+                    frame.pict_type = av.video.frame.PictureType.NONE
+                    copied += 1
+                else:
+                    frame = reformatter.reformat(rgb_frame(result.frame),
+                                                 format=preset.pixel_format)
                 frame.pts = i
                 frame.time_base = video.codec_context.time_base
                 for pkt in video.encode(frame):
@@ -310,4 +339,5 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
             pool.close()
     return ExportResult(path=out_path, preset=preset.name, frames=total,
                         duration=Fraction(total) / settings.fps, width=settings.width,
-                        height=settings.height, audio=audio_mode, errors=errors)
+                        height=settings.height, audio=audio_mode, errors=errors,
+                        copied_frames=copied)

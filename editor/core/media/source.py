@@ -67,6 +67,9 @@ class MediaSource:
         # but never more than a quarter frame so the next frame is never picked early.
         self._slack = min(Fraction(1), Fraction(max(typical, 1), 4))
         self.decode_errors = 0
+        # The latest RGB picture made here and the decoded frame it came from, so an exporter
+        # handed that very array back can encode the original picture (see decoded_frame_of).
+        self._last: tuple[np.ndarray | None, object] = (None, None)
 
     # -- description -------------------------------------------------------------------
     @property
@@ -118,9 +121,17 @@ class MediaSource:
         with self._lock:
             decoded = self._decode(i)
             rgb = self._to_rgb(decoded)
+            if not self.video.rotation:
+                self._last = (rgb, decoded)
         if use_cache and self._cache is not None:
             self._cache.put(key, rgb)
         return Frame(i, self.index.pts[i], self.time_of(i), rgb)
+
+    def decoded_frame_of(self, rgb: np.ndarray):
+        """The decoded av.VideoFrame that `rgb` (this very array, not a copy) was converted
+        from, when it is the latest one made; else None. Rotated clips never qualify."""
+        last_rgb, decoded = self._last
+        return decoded if last_rgb is not None and rgb is last_rgb else None
 
     def frames(self, start: int = 0, stop: int | None = None,
                use_cache: bool = False) -> Iterator[Frame]:
