@@ -230,6 +230,7 @@ int sc_pool_out_dim(int in, int k, int s, int p0, int p1, int ceil_mode);
 
 /* ---- misc ---- */
 void *sc_aligned_alloc(size_t size, void **base);
+void *sc_big_alloc(size_t size);
 int sc_mul_overflow(size_t a, size_t b, size_t *out);
 
 #endif

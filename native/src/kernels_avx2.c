@@ -119,11 +119,16 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
 #pragma GCC unroll 3
         for (v = 0; v < NX; v++)
             acc[j][v] = _mm256_set1_ps(j < nvalid ? bias[j] : 0.0f);
+    const int kw = a->prep->kw;
     for (ic = 0; ic < cpg; ic++) {
         const float *base = inb + (size_t)ic * a->chan_stride + ox;
         for (t = 0; t < ntaps; t++) {
             const float *src = base + tap[t];
             __m256 xv[3];
+            /* many planes are read at once, more than the hardware prefetcher tracks: fetch
+             * each kernel row's next block ahead */
+            if (t % kw == 0)
+                _mm_prefetch((const char *)(src + 8 * NX + 24), _MM_HINT_T0);
 #pragma GCC unroll 3
             for (v = 0; v < NX; v++)
                 xv[v] = _mm256_loadu_ps(src + 8 * v);

@@ -452,7 +452,7 @@ static int plan(sc_session *s, int h, int w)
             s->bufs[i] = NULL;
         }
         for (i = 0; i < s->nbufs; i++) {
-            s->bufs[i] = malloc(s->buf_cap[i]);
+            s->bufs[i] = sc_big_alloc(s->buf_cap[i]);
             if (!s->bufs[i]) {
                 st = sc_fail(SC_ERR_NOMEM, "cannot allocate %llu bytes of activations for %dx%d",
                              (unsigned long long)s->buf_cap[i], w, h);
@@ -464,7 +464,8 @@ static int plan(sc_session *s, int h, int w)
         for (i = 0; i < m->num_values; i++)
             if (owner[i] >= 0)
                 s->vbuf[i] = (float *)s->bufs[owner[i]];
-        s->scratch = (float *)sc_aligned_alloc(scratch, &s->scratch_base);
+        s->scratch_base = sc_big_alloc(scratch);
+        s->scratch = (float *)s->scratch_base;
         s->scratch_cap = scratch;
         if (!s->scratch)
             st = sc_fail(SC_ERR_NOMEM, "cannot allocate %llu bytes of conv scratch", (unsigned long long)scratch);

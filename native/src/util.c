@@ -1,6 +1,29 @@
 /* Small helpers: aligned allocation, overflow-checked size arithmetic, the file checksum. */
+#if defined(__linux__)
+#define _DEFAULT_SOURCE 1 /* madvise flags */
+#include <sys/mman.h>
+#endif
 #include <stdlib.h>
 #include "internal.h"
+
+/* Activation-sized block: 2 MB aligned and, on Linux, backed by transparent huge pages when
+ * large, so a conv that reads many planes at once does not thrash the TLB. Free with free(). */
+void *sc_big_alloc(size_t size)
+{
+    void *p = NULL;
+    const size_t huge = (size_t)2 << 20;
+    if (size < 2 * huge)
+        return malloc(size ? size : 1);
+    if (size > SIZE_MAX - huge)
+        return NULL;
+    size = (size + huge - 1) & ~(huge - 1);
+    if (posix_memalign(&p, huge, size) != 0)
+        return NULL;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 /* 64-byte aligned block; *base receives the pointer to free(). */
 void *sc_aligned_alloc(size_t size, void **base)

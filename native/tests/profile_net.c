@@ -88,12 +88,21 @@ int main(int argc, char **argv)
         out = mb_conv(&mb, &r, out, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1);
         buf = mb_write(&mb, out, &size);
         mb_free(&mb);
+    } else if (argc > 7 && strncmp(argv[7], "conv:", 5) == 0) { /* conv:C:O:k:s single layer */
+        mb_model mb;
+        mb_rng r = {3};
+        int C = 16, O = 3, k = 3, st = 1, out;
+        sscanf(argv[7] + 5, "%d:%d:%d:%d", &C, &O, &k, &st);
+        mb_init(&mb, C);
+        out = mb_conv(&mb, &r, 0, O, k, k, st, st, k / 2, k / 2, k / 2, k / 2, 1, 1, 1, 1, 1);
+        buf = mb_write(&mb, out, &size);
+        mb_free(&mb);
     } else {
         buf = student(int8, &size);
     }
     sc_model *m = NULL;
     sc_session *s = NULL;
-    int oc, oh, ow, i, rep, n;
+    int oc, oh, ow, i, rep, n, inc = 3;
     float *x, *y;
     double best = 1e30, best_cpu = 1e30, *lt;
     unsigned long long macs = 0;
@@ -104,13 +113,18 @@ int main(int argc, char **argv)
     }
     n = sc_model_layer_count(m);
     lt = (double *)calloc((size_t)n, sizeof(double));
-    x = (float *)malloc((size_t)3 * H * W * 4);
+    {
+        sc_model_info mi;
+        sc_model_get_info(m, &mi);
+        inc = mi.in_channels;
+    }
+    x = (float *)malloc((size_t)inc * H * W * 4);
     y = (float *)malloc((size_t)oc * oh * ow * 4);
-    for (i = 0; i < 3 * H * W; i++)
+    for (i = 0; i < inc * H * W; i++)
         x[i] = (float)(i % 251) / 251.0f;
     for (rep = 0; rep < repeat; rep++) {
         double t0 = now(), c0 = cpu_now();
-        sc_session_run_f32(s, x, 3, H, W, y, (size_t)oc * oh * ow);
+        sc_session_run_f32(s, x, inc, H, W, y, (size_t)oc * oh * ow);
         t0 = now() - t0;
         c0 = cpu_now() - c0;
         if (c0 < best_cpu)
