@@ -5,7 +5,7 @@ h264 preset) and copy the audio packets; the export additionally goes through th
 (RGB frames, timeline, renderer) and the temporary-file rename. Runs alternate to share the
 machine's noise; wall-time ratio of the best runs and the CPU-time ratio are printed.
 
-    .venv/bin/python bench/bench_export.py [--clip PATH] [--runs N]
+    .venv/bin/python bench/bench_export.py [--clip PATH] [--runs N] [--through-rgb]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def bare_loop(src: str, dst: str, preset) -> int:
     return frames
 
 
-def stylecut_export(src: str, dst: str, preset) -> int:
+def stylecut_export(src: str, dst: str, preset, copy_through: bool = True) -> int:
     info = probe(src)
     v, a = info.video, info.audio
     settings = Settings(width=v.display_width, height=v.display_height, fps=v.fps,
@@ -71,7 +71,7 @@ def stylecut_export(src: str, dst: str, preset) -> int:
     clip = Clip(id="c1", media=info.path, source_in=Fraction(0), source_out=info.duration,
                 start=Fraction(0))
     project = Project(settings=settings, tracks=[Track(id="v1", kind="video", clips=[clip])])
-    result = export(project, dst, preset.name)
+    result = export(project, dst, preset.name, copy_through=copy_through)
     return result.frames
 
 
@@ -80,13 +80,16 @@ def main() -> int:
     ap.add_argument("--clip", default=str(REPO.parent / "shared" / "media" / "bigbuckbunny.mp4"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--preset", default="h264")
+    ap.add_argument("--through-rgb", action="store_true",
+                    help="turn copy-through off: every frame goes YUV -> RGB -> YUV")
     args = ap.parse_args()
     preset = get_preset(args.preset)
     wall = {"bare": [], "export": []}
     cpu = {"bare": [], "export": []}
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
-            for name, fn in (("bare", bare_loop), ("export", stylecut_export)):
+            ours = lambda s, d, p: stylecut_export(s, d, p, copy_through=not args.through_rgb)
+            for name, fn in (("bare", bare_loop), ("export", ours)):
                 dst = os.path.join(tmp, f"{name}{run}{preset.extension}")
                 t0, c0 = time.perf_counter(), time.process_time()
                 n = fn(args.clip, dst, preset)

@@ -249,3 +249,11 @@ def test_rotated_source_is_never_copied_through(tmp_path):
     result = export(project, tmp_path / "r_out.mp4")
     assert result.copied_frames == 0
     assert decode_video(tmp_path / "r_out.mp4")[0].shape == (64, 32, 3)
+
+
+def test_copy_through_off_sends_every_frame_through_rgb(media, tmp_path):
+    info = probe(media["a"])
+    project = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("a", media["a"], 0, info.duration, 0)])])
+    result = export(project, tmp_path / "rgb.mp4", copy_through=False)
+    assert result.copied_frames == 0 and probe(tmp_path / "rgb.mp4").video.frame_count == 30

@@ -251,7 +251,8 @@ def _reserve_temp(folder: str, name: str) -> str:
 
 def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
            progress: Callable[[int, int], None] | None = None, cancel=None,
-           pool: MediaPool | None = None, registry=None) -> ExportResult:
+           pool: MediaPool | None = None, registry=None,
+           copy_through: bool = True) -> ExportResult:
     """Render and encode `project` to `out_path`; see the module notes for the guarantees."""
     from editor.core.render import Renderer
 
@@ -299,7 +300,8 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
                     text = str(err)
                     if text not in errors:
                         errors.append(text)
-                decoded = _untouched_source_frame(result, media_of, pool)
+                decoded = _untouched_source_frame(result, media_of, pool) if copy_through \
+                    else None
                 if decoded is not None:
                     frame = passthrough.reformat(decoded, format=preset.pixel_format)
                     frame.pict_type = av.video.frame.PictureType.NONE
