@@ -184,3 +184,32 @@ def test_unknown_host_profile_says_how_to_calibrate(tmp_path, monkeypatch):
     with pytest.raises(ProfileError, match="calibrate"):
         get_profile("host")
     assert all(not p.host for p in all_profiles())
+
+
+def _native_available():
+    from editor.core.devices.calibrate import native_available
+
+    return native_available()
+
+
+@pytest.mark.skipif(not _native_available(), reason="the native runtime binding is not built")
+def test_native_model_is_costed_from_the_runtimes_layer_table(style_onnx, tmp_path):
+    from native.convert import convert
+
+    scn = tmp_path / "style.scn"
+    convert(style_onnx, scn)
+    native = load_network(scn, (640, 360))
+    from_onnx = read_onnx(style_onnx, (640, 360))
+    conv_macs = lambda net: sum(l.macs for l in net.layers if l.kind in ("conv", "pointwise", "depthwise"))
+    assert conv_macs(native) == conv_macs(from_onnx)
+    assert native.file_bytes == scn.stat().st_size and native.input_shape == (3, 360, 640)
+    p = get_profile("sd821-4t")
+    assert predict(native, p).total_ms == pytest.approx(predict(from_onnx, p).total_ms, rel=0.05)
+
+
+def test_unknown_binary_model_names_the_file(tmp_path):
+    junk = tmp_path / "model.scn"
+    junk.write_bytes(b"\x00\x01not a model at all" * 4)
+    with pytest.raises(NetworkFormatError) as info:
+        load_network(junk)
+    assert str(junk) in str(info.value)

@@ -51,7 +51,9 @@ def register(sub) -> None:
     q.set_defaults(func=run_play)
 
     q = dsub.add_parser("calibrate", help="time layers on this machine and fit the 'host' profile")
-    q.add_argument("--threads", type=int, default=None, help="threads (default: up to 4)")
+    q.add_argument("--threads", type=int, default=None, help="threads (default 1: timed in CPU time)")
+    q.add_argument("--runtime", default="auto", choices=("auto", "native", "onnxruntime"),
+                   help="runtime to calibrate (auto: native when built)")
     q.set_defaults(func=run_calibrate)
 
     q = dsub.add_parser("fit", help="refit the phone profiles to the published benchmarks")
@@ -157,10 +159,11 @@ def run_calibrate(args) -> int:
     from editor.core.devices.calibrate import calibrate
     from editor.core.devices.profiles import save_host_profile
 
-    profile, _ = calibrate(args.threads, progress=lambda d, s: print(f"  {d:32s} {s * 1e3:8.3f} ms"))
+    profile, _ = calibrate(args.threads, progress=lambda d, s: print(f"  {d:32s} {s * 1e3:8.3f} ms"),
+                           runtime=args.runtime)
     path = save_host_profile(profile)
     r = profile.rates
-    print(f"host ({profile.threads} threads): dense {r.dense_gmacs:.1f} GMAC/s, 1x1 {r.pointwise_gmacs:.1f}, "
+    print(f"host on {profile.runtime} ({profile.threads} threads): dense {r.dense_gmacs:.1f} GMAC/s, 1x1 {r.pointwise_gmacs:.1f}, "
           f"depthwise {r.depthwise_gmacs:.1f}, memory {r.bandwidth_gbs:.1f} GB/s, overhead {r.overhead_us:.1f} us")
     print(f"saved {path}")
     return 0

@@ -1,7 +1,9 @@
 """Calibrate the `host` profile: time single layers on this machine and fit the cost model.
 
-The layers run in onnxruntime as one-op ONNX models covering each cost term (dense KxK, 1x1,
-depthwise, memory-bound ops, and tiny layers that expose the per-layer overhead). The fixed
+The layers run in the native runtime when its binding is built (converted from one-op ONNX
+models; the profile then describes the runtime a phone app embeds), else in onnxruntime. They
+cover each cost term (dense KxK, 1x1, depthwise, memory-bound ops, and tiny layers that expose
+the per-layer overhead). The fixed
 cost of one session run, measured on a trivial model, is taken off every timing so it does not
 pose as layer overhead. Each timing is the minimum of several runs: on a shared machine the
 minimum is the least disturbed.
@@ -15,6 +17,7 @@ import time
 import numpy as np
 
 from editor.core.devices.cost import Rates, layer_features
+from editor.errors import StyleCutError
 from editor.core.devices.onnx_build import builder
 from editor.core.devices.onnx_net import _build, _infer_shapes
 from editor.core.devices.profiles import Profile
@@ -54,44 +57,99 @@ CALIBRATION_LAYERS = (
     ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm()),
 )
 # (lanes, min_lanes) tried in the fit: output channels a SIMD kernel computes together
-# (onnxruntime's NCHWc convolutions: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
+# (the native runtime's AVX2 convs: 4; onnxruntime's NCHWc convs: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
 # pays for (narrow outputs such as a final RGB conv fall back to a general, slower path);
 # (1, 0) means no such effect.
-LANE_CHOICES = ((1, 0), (8, 0), (8, 16), (16, 0), (16, 32))
+LANE_CHOICES = ((1, 0), (4, 0), (8, 0), (8, 16), (16, 0), (16, 32))
 
 
-def session(model, threads: int):
-    import onnxruntime as ort
+def native_available() -> bool:
+    try:
+        from native import runtime
+    except ImportError:
+        return False
+    return runtime.available()
 
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+
+def resolve_runtime(name: str = "auto") -> str:
+    """'native' (the C runtime a phone app embeds) when its binding is built, else 'onnxruntime'."""
+    if name == "auto":
+        return "native" if native_available() else "onnxruntime"
+    if name not in ("native", "onnxruntime"):
+        raise ValueError(f"unknown runtime {name!r}")
+    return name
+
+
+class _OrtRunner:
+    def __init__(self, model, shape, threads: int):
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+        self.feed = {self.sess.get_inputs()[0].name: np.random.default_rng(0).random(shape, dtype=np.float32)}
+        self.shape = shape
+        self.model = model
+
+    def __call__(self):
+        self.sess.run(None, self.feed)
+
+    def network(self):
+        return network_of(self.model, self.shape)
+
+
+class _NativeRunner:
+    def __init__(self, model, shape, threads: int):
+        from native import runtime
+        from native.convert import convert_to_bytes
+
+        data, _ = convert_to_bytes(model)
+        self.model = runtime.Model.load(data)
+        self.sess = runtime.Session(self.model, threads=threads)
+        self.x = np.random.default_rng(0).random(shape, dtype=np.float32)
+        self.shape = shape
+
+    def __call__(self):
+        self.sess.run(self.x)
+
+    def network(self):
+        from editor.core.devices.native_net import network_from_model
+
+        return network_from_model(self.model, "<calibration>", (self.shape[3], self.shape[2]))
+
+
+def runner(model, shape, threads: int, runtime: str = "onnxruntime"):
+    """A callable running `model` once on a random input, with `.network()` describing it."""
+    cls = _NativeRunner if resolve_runtime(runtime) == "native" else _OrtRunner
+    return cls(model, shape, threads)
 
 
 def clock(threads: int):
-    """The clock to time runs with. With one thread onnxruntime computes in the calling thread,
+    """The clock to time runs with. With one thread both runtimes compute in the calling thread,
     whose CPU time excludes the time the scheduler gives other processes: on a shared machine
     that is far steadier than wall time. Several threads need wall time."""
     return time.thread_time if threads == 1 else time.perf_counter
 
 
-def time_model(model, shape, threads: int, budget_s: float = 0.25, min_runs: int = 5) -> float:
+def time_runner(run, threads: int, budget_s: float = 0.25, min_runs: int = 5) -> float:
     """Minimum seconds of one run, over at least `min_runs` runs or `budget_s` seconds."""
-    sess = session(model, threads)
-    x = np.random.default_rng(0).random(shape, dtype=np.float32)
-    name = sess.get_inputs()[0].name
-    sess.run(None, {name: x})
+    run()
     now = clock(threads)
     best, runs, t_end = float("inf"), 0, time.perf_counter() + budget_s
     while runs < min_runs or time.perf_counter() < t_end:
         t0 = now()
-        sess.run(None, {name: x})
+        run()
         best = min(best, now() - t0)
         runs += 1
         if runs >= 200:
             break
     return best
+
+
+def time_model(model, shape, threads: int, budget_s: float = 0.25, min_runs: int = 5,
+               runtime: str = "onnxruntime") -> float:
+    return time_runner(runner(model, shape, threads, runtime), threads, budget_s, min_runs)
 
 
 def network_of(model, shape):
@@ -104,22 +162,29 @@ def network_of(model, shape):
     return net
 
 
-def run_overhead(threads: int) -> float:
+def run_overhead(threads: int, runtime: str = "onnxruntime") -> float:
     g = builder(1, name="noop")
     g.relu()
-    return time_model(g.model(1, 1), (1, 1, 1, 1), threads)
+    return time_model(g.model(4, 4), (1, 1, 4, 4), threads, runtime=runtime)
 
 
-def measure_layers(threads: int, progress=None) -> list:
+def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime") -> list:
     """[(description, network, seconds)] for every calibration layer."""
-    base = run_overhead(threads)
+    base = run_overhead(threads, runtime)
     out = []
     for i, (desc, c, h, w, recipe) in enumerate(CALIBRATION_LAYERS):
         g = builder(c, seed=i, name=desc.split()[0])
         recipe(g)
-        model = g.model(h, w)
-        seconds = max(time_model(model, (1, c, h, w), threads) - base, 0.0)
-        out.append((desc, network_of(model, (1, c, h, w)), seconds))
+        try:
+            run = runner(g.model(h, w), (1, c, h, w), threads, runtime)
+        except StyleCutError as exc:
+            # A layer this runtime cannot run alone (the native converter, for one, only
+            # accepts padding it can fuse into a convolution) is left out of the fit.
+            if progress:
+                progress(f"{desc} (skipped: {exc.problem})", float("nan"))
+            continue
+        seconds = max(time_runner(run, threads) - base, 0.0)
+        out.append((desc, run.network(), seconds))
         if progress:
             progress(desc, seconds)
     return out
@@ -152,18 +217,17 @@ def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes
     scale[scale == 0] = 1
     theta, residual = nnls(A / scale, np.array(y))
     theta = theta / scale
-    # onnxruntime's CPU kernels do no Winograd; work spreads over threads by tiles, not channels.
+    # Neither desktop runtime does Winograd; both spread work over threads by tiles of outputs.
     rates = Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1, lanes=lanes,
                                min_lanes=min_lanes, conv_traffic=traffic)
     return rates, float(residual)
 
 
-def calibrate(threads: int | None = None, progress=None) -> tuple:
-    """(host Profile, measurements)."""
-    import onnxruntime
-
+def calibrate(threads: int | None = None, progress=None, runtime: str = "auto") -> tuple:
+    """(host Profile, measurements) for `runtime`: 'native', 'onnxruntime' or 'auto'."""
     threads = threads or 1
-    measured = measure_layers(threads, progress)
+    runtime = resolve_runtime(runtime)
+    measured = measure_layers(threads, progress, runtime)
     rates = fit_host(measured, threads)
     fit = {}
     from editor.core.devices.cost import layer_seconds
@@ -175,6 +239,16 @@ def calibrate(threads: int | None = None, progress=None) -> tuple:
         id="host", name=f"this machine ({os.cpu_count()} CPUs)", soc="host", year=time.gmtime().tm_year,
         threads=threads, powersave=0,
         source=f"stylecut devices calibrate, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
-               f"onnxruntime {onnxruntime.__version__} CPU, {threads} threads",
-        rates=rates, fit=fit, default=True, host=True)
+               f"{runtime_version(runtime)}, {threads} threads",
+        rates=rates, fit=fit, default=True, host=True, runtime=runtime)
     return profile, measured
+
+
+def runtime_version(runtime: str) -> str:
+    if runtime == "native":
+        from native import runtime as rt
+
+        return rt.version()
+    import onnxruntime
+
+    return f"onnxruntime {onnxruntime.__version__} CPU"

@@ -36,6 +36,7 @@ class Profile:
     default: bool = False     # the configuration an app would use on this SoC (most threads)
     throttle: dict | None = None   # {"after_s": s, "factor": f}: slower after s seconds of load
     host: bool = False
+    runtime: str | None = None     # host only: the runtime it was calibrated with
 
     def to_json(self) -> dict:
         d = {"id": self.id, "name": self.name, "soc": self.soc, "year": self.year,
@@ -45,6 +46,8 @@ class Profile:
             d["fit"] = self.fit
         if self.throttle:
             d["throttle"] = self.throttle
+        if self.runtime:
+            d["runtime"] = self.runtime
         return d
 
     @classmethod
@@ -54,7 +57,7 @@ class Profile:
                        threads=int(d["threads"]), powersave=int(d.get("powersave", 0)),
                        source=str(d["source"]), rates=Rates.from_json(d["params"]),
                        fit=dict(d.get("fit", {})), default=bool(d.get("default", False)),
-                       throttle=d.get("throttle"), host=host)
+                       throttle=d.get("throttle"), host=host, runtime=d.get("runtime"))
         except (KeyError, TypeError, ValueError) as exc:
             raise ProfileError(where, f"profile {d.get('id', '?') if isinstance(d, dict) else '?'} is malformed: {exc!r}") from None
 
