@@ -10,6 +10,7 @@ void sc_free_conv_prep(sc_conv_prep *p)
     free(p->wpack);
     free(p->wpack16);
     free(p->wqpack);
+    free(p->wqpack16);
     free(p->wq_sum);
     free(p->deq);
     free(p->rq_mult);
@@ -82,7 +83,19 @@ int sc_prepare_conv(sc_model *m, int li)
         p->rq_mult = (int32_t *)calloc((size_t)O, sizeof(int32_t));
         p->rq_shift = (int32_t *)calloc((size_t)O, sizeof(int32_t));
         p->wqpack = (int16_t *)calloc(qpackn ? qpackn : 1, sizeof(int16_t));
-        if (!p->bias_q || !p->deq || !p->rq_mult || !p->rq_shift || !p->wqpack)
+        {
+            int nb16 = (opg + 15) / 16;
+            size_t n16 = (size_t)g * nb16 * (size_t)cpg2 * ntaps * 32;
+            p->wqpack16 = (int16_t *)calloc(n16 ? n16 : 1, sizeof(int16_t));
+            if (p->wqpack16)
+                for (grp = 0; grp < g; grp++)
+                    for (o = 0; o < opg; o++)
+                        for (ic = 0; ic < cpg; ic++)
+                            for (t = 0; t < ntaps; t++)
+                                p->wqpack16[(((((size_t)grp * nb16 + o / 16) * cpg2 + ic / 2) * ntaps + t) * 16 + o % 16) * 2 + (ic & 1)] =
+                                    w[(((size_t)(grp * opg + o) * cpg + ic) * ntaps) + t];
+        }
+        if (!p->bias_q || !p->deq || !p->rq_mult || !p->rq_shift || !p->wqpack || !p->wqpack16)
             return sc_fail(SC_ERR_NOMEM, "layer %d (conv): int8 constants", li);
         if (l->tensors[1] >= 0)
             memcpy(p->bias_q, m->tensors[l->tensors[1]].data, (size_t)O * sizeof(int32_t));

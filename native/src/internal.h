@@ -69,6 +69,7 @@ typedef struct sc_conv_prep {
     float *wpack;            /* optimized fp32 layout: [group][oc block][cpg][kh*kw][SC_OCB] */
     float *wpack16;          /* channel-vector layout: [group][16-oc block][cpg][kh*kw][16] */
     int16_t *wqpack;         /* optimized int8 layout: [group][oc block][cpg/2][kh*kw][SC_OCB][2] */
+    int16_t *wqpack16;       /* channel-vector int8 layout: [group][16-oc block][cpg/2][kh*kw][16][2] */
     int32_t *wq_sum;         /* [O] sum of int8 weights (zero-point correction) */
     float *deq;              /* [O] in_scale * w_scale[o] (float output of int8 layers) */
     int32_t *rq_mult;        /* [O] requantization multipliers */
@@ -139,10 +140,12 @@ int8_t sc_quantize_f32(float x, float inv_scale, int32_t zp);
 typedef struct sc_conv_args {
     const float *in;          /* fp32 phase planes */
     const int16_t *inq;       /* int8 layers: quantized input widened to int16, channel pairs
-                                 interleaved: [c/2][phase][ph][pw_stride][2] */
+                                 interleaved: [c/2][phase][ph][pw_stride][2], or with nhwc
+                                 [phase][ph][pw_stride][group][cpg/2][2] */
     size_t plane;             /* floats (or int16 pairs) per phase plane */
     size_t chan_stride;       /* floats per channel (all phases) */
     int pw_stride;
+    int pix_stride;           /* nhwc: elements per pixel (fp32: C; int8: int16s per pixel) */
     int nhwc;                 /* fp32 input interleaved by channel: [phase][ph][pw_stride][C];
                                  tap_off and row offsets are then in units of C floats */
     int ntaps;
@@ -178,6 +181,10 @@ typedef struct sc_kernels {
      * channel-interleaved (sc_conv_args.nhwc); 0 = never */
     int nhwc_min_opg;
     const char *conv_f32_nhwc_name;
+    int nhwc_i8;              /* the int8 conv also takes channel-interleaved input */
+    const char *conv_i8_nhwc_name;
+    /* q[i] = sc_quantize_f32(x[i], inv_scale, zp) - zp */
+    void (*quantize_row)(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -195,6 +202,7 @@ int sc_resolve_isa(int isa);
 void sc_plane_stats_scalar_from(const float *x, size_t begin, size_t n, double *lanes);
 void sc_scale_shift_act_scalar(const float *x, float *y, size_t n, float a, float b, sc_act act);
 void sc_act_scalar(const float *x, float *y, size_t n, sc_act act);
+void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 void sc_conv_f32_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 /* Column range [ox0, OW) of a tile with the scalar code (vector kernels' right edges). */

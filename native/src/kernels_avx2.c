@@ -313,9 +313,104 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
     }
 }
 
+/* int8 channel-vector form: 16 output channels x 6 pixels of int32 sums; each term broadcasts
+ * one pixel's int16 channel pair and vpmaddwd adds both products exactly. */
+AI void conv_i8_cvec_block(const sc_conv_args *a, const int16_t *wsb, const int16_t *inb, int cpg2,
+                           int c0, int nvalid, float *out0, size_t cstride, int ox, const int P)
+{
+    __m256i acc[6][2];
+    const ptrdiff_t *tap = a->tap_off;
+    const int ntaps = a->ntaps;
+    const size_t CP = (size_t)a->pix_stride;
+    const int16_t *w = wsb;
+    int32_t bias[16];
+    float tmp[2][6][8];
+    int p, ip, t, lane;
+    __m256i b0, b1;
+    for (lane = 0; lane < 16; lane++)
+        bias[lane] = lane < nvalid ? a->prep->bias_q[c0 + lane] : 0;
+    b0 = _mm256_loadu_si256((const __m256i *)bias);
+    b1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
+#pragma GCC unroll 6
+    for (p = 0; p < P; p++) {
+        acc[p][0] = b0;
+        acc[p][1] = b1;
+    }
+    for (ip = 0; ip < cpg2; ip++) {
+        const int16_t *base = inb + 2 * ip + (size_t)ox * CP;
+        for (t = 0; t < ntaps; t++) {
+            const int16_t *src = base + tap[t];
+            __m256i w0 = _mm256_loadu_si256((const __m256i *)w), w1 = _mm256_loadu_si256((const __m256i *)(w + 16));
+#pragma GCC unroll 6
+            for (p = 0; p < P; p++) {
+                __m256i xv = _mm256_castps_si256(_mm256_broadcast_ss((const float *)(const void *)(src + p * CP)));
+                acc[p][0] = _mm256_add_epi32(acc[p][0], _mm256_madd_epi16(xv, w0));
+                acc[p][1] = _mm256_add_epi32(acc[p][1], _mm256_madd_epi16(xv, w1));
+            }
+            w += 32;
+        }
+    }
+    if (a->out_requant) {
+        int32_t q[2][6][8];
+        for (p = 0; p < P; p++) {
+            _mm256_storeu_si256((__m256i *)q[0][p], acc[p][0]);
+            _mm256_storeu_si256((__m256i *)q[1][p], acc[p][1]);
+        }
+        for (lane = 0; lane < nvalid; lane++)
+            for (p = 0; p < P; p++)
+                out0[(size_t)lane * cstride + ox + p] = sc_i8_output(a, c0 + lane, q[lane >> 3][p][lane & 7]);
+        return;
+    }
+    {
+        float d[16];
+        __m256 d0, d1;
+        for (lane = 0; lane < 16; lane++)
+            d[lane] = lane < nvalid ? a->prep->deq[c0 + lane] : 0.0f;
+        d0 = _mm256_loadu_ps(d);
+        d1 = _mm256_loadu_ps(d + 8);
+        for (p = 0; p < P; p++) {
+            _mm256_storeu_ps(tmp[0][p], act8(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[p][0]), d0), a->act));
+            _mm256_storeu_ps(tmp[1][p], act8(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[p][1]), d1), a->act));
+        }
+    }
+    for (lane = 0; lane < nvalid; lane++) {
+        float *o = out0 + (size_t)lane * cstride + ox;
+        for (p = 0; p < P; p++)
+            o[p] = tmp[lane >> 3][p][lane & 7];
+    }
+}
+
+static void conv_i8_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2, nb16 = (opg + 15) / 16;
+    int g = oc0 / opg, sb0 = (oc0 - g * opg) / 16, sb1 = (oc1 - g * opg + 15) / 16;
+    int oy, ox, sb;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg2 * a->ntaps * 32;
+    const int16_t *wg = p->wqpack16 + (size_t)g * nb16 * wstride;
+    for (oy = oy0; oy < oy1; oy++) {
+        const int16_t *inb = a->inq + (size_t)g * cpg2 * 2 + (size_t)oy * a->pw_stride * a->pix_stride;
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (sb = sb0; sb < sb1; sb++) {
+            int c0 = g * opg + sb * 16, nv = oc1 - c0 < 16 ? oc1 - c0 : 16;
+            const int16_t *wsb = wg + sb * wstride;
+            float *o0 = outy + c0 * cstride;
+            for (ox = 0; ox + 6 <= a->OW; ox += 6)
+                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 6);
+            for (; ox < a->OW; ox++)
+                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 1);
+        }
+    }
+}
+
 static void conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
+    if (a->nhwc) {
+        conv_i8_cvec_avx2(a, oc0, oc1, oy0, oy1);
+        return;
+    }
+    {
     int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int nblk = (opg + SC_OCB - 1) / SC_OCB;
     int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
@@ -337,6 +432,29 @@ static void conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int o
         if (ox < a->OW)
             sc_conv_i8_cols_scalar(a, oc0, oc1, oy, oy + 1, ox);
     }
+    }
+}
+
+/* (q - zp) as int16 for n floats: the same operations as sc_quantize_f32 (cvtps rounds half
+ * to even, as nearbyintf in the default rounding mode). */
+static void quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp)
+{
+    const __m256 vi = _mm256_set1_ps(inv_scale), lo = _mm256_set1_ps(-1000.0f), hi = _mm256_set1_ps(1000.0f);
+    const __m256i vzp = _mm256_set1_epi32(zp), qlo = _mm256_set1_epi32(-128), qhi = _mm256_set1_epi32(127);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), vi);
+        __m256i r;
+        v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        r = _mm256_add_epi32(_mm256_cvtps_epi32(v), vzp);
+        r = _mm256_min_epi32(_mm256_max_epi32(r, qlo), qhi);
+        r = _mm256_sub_epi32(r, vzp);
+        r = _mm256_packs_epi32(r, r); /* lanes 0-3 and 8-11 hold the 8 values */
+        _mm_storel_epi64((__m128i *)(q + i), _mm256_castsi256_si128(r));
+        _mm_storel_epi64((__m128i *)(q + i + 4), _mm256_extracti128_si256(r, 1));
+    }
+    for (; i < n; i++)
+        q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
 }
 
 const sc_kernels sc_kernels_avx2 = {
@@ -347,5 +465,7 @@ const sc_kernels sc_kernels_avx2 = {
     scale_shift_act_avx2,
     act_avx2,
     8, "f32_conv2d_16cx6_nhwc_avx2",
+    1, "qs8_conv2d_16cx6_nhwc_avx2",
+    quantize_row_avx2,
 };
 #endif

@@ -247,5 +247,7 @@ const sc_kernels sc_kernels_avx512 = {
     scale_shift_act_avx512,
     act_avx512,
     0, NULL,
+    0, NULL,
+    sc_quantize_row_scalar,
 };
 #endif

@@ -249,5 +249,7 @@ const sc_kernels sc_kernels_neon = {
     scale_shift_act_neon,
     act_neon,
     0, NULL,
+    0, NULL,
+    sc_quantize_row_scalar,
 };
 #endif

@@ -32,6 +32,13 @@ void sc_act_scalar(const float *x, float *y, size_t n, sc_act act)
         y[i] = sc_apply_act(act, x[i]);
 }
 
+void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
+}
+
 void sc_conv_f32_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
 {
     const sc_conv_prep *p = a->prep;
@@ -98,4 +105,6 @@ const sc_kernels sc_kernels_scalar = {
     sc_scale_shift_act_scalar,
     sc_act_scalar,
     0, NULL,
+    0, NULL,
+    sc_quantize_row_scalar,
 };

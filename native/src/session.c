@@ -535,7 +535,8 @@ static void prep_channel_f32(const conv_job *j, int c)
         }
 }
 
-/* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2]. */
+/* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2].
+ * Each source row is quantized once by the vector kernel, then gathered with padding. */
 static void prep_pair_i8(const conv_job *j, int pair_global)
 {
     const conv_geom *g = &j->g;
@@ -543,24 +544,32 @@ static void prep_pair_i8(const conv_job *j, int pair_global)
     int cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int grp = pair_global / cpg2, pr = pair_global % cpg2;
     int16_t *dst = (int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2;
+    int16_t stackrow[4096], *qrow;
     int e, py, px, r, q;
+    qrow = j->xs.w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->xs.w * sizeof(int16_t));
     for (e = 0; e < 2; e++) {
         int ic = pr * 2 + e;
         const float *src = ic < cpg ? j->x + (size_t)(grp * cpg + ic) * j->xs.h * j->xs.w : NULL;
         for (py = 0; py < g->sy; py++)
-            for (px = 0; px < g->sx; px++) {
-                int16_t *plane = dst + ((size_t)py * g->sx + px) * g->plane * 2;
-                for (r = 0; r < g->PH; r++) {
-                    int16_t *row = plane + (size_t)r * g->pw_stride * 2;
-                    int iy = src ? sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode) : -1;
+            for (r = 0; r < g->PH; r++) {
+                int iy = src ? sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode) : -1;
+                const float *srow = iy >= 0 ? src + (size_t)iy * j->xs.w : NULL;
+                if (srow && qrow)
+                    j->s->k->quantize_row(srow, qrow, (size_t)j->xs.w, j->inv_scale, j->zp);
+                for (px = 0; px < g->sx; px++) {
+                    int16_t *row = dst + ((((size_t)py * g->sx + px) * g->plane) + (size_t)r * g->pw_stride) * 2 + e;
                     for (q = 0; q < g->PW; q++) {
-                        int ix = iy < 0 ? -1 : sc_pad_index(q * g->sx + px - g->pl, j->xs.w, g->mode);
-                        row[q * 2 + e] = ix < 0 ? 0
-                            : (int16_t)(sc_quantize_f32(src[(size_t)iy * j->xs.w + ix], j->inv_scale, j->zp) - j->zp);
+                        int ix = q * g->sx + px - g->pl;
+                        if (ix < 0 || ix >= j->xs.w)
+                            ix = sc_pad_index(ix, j->xs.w, g->mode);
+                        row[(size_t)q * 2] = (!srow || ix < 0) ? 0
+                            : qrow ? qrow[ix] : (int16_t)(sc_quantize_f32(srow[ix], j->inv_scale, j->zp) - j->zp);
                     }
                 }
             }
     }
+    if (qrow != stackrow)
+        free(qrow);
 }
 
 /* Channel-interleaved padded copy of one padded row (all channels) of one phase. */
@@ -593,7 +602,44 @@ static void prep_row_nhwc(const conv_job *j, int task)
     }
 }
 
+/* int8, channel-interleaved: one padded row of one phase, all channels quantized to (q - zp)
+ * as int16, pairs within each group: [group][cpg/2][2] per pixel. */
+static void prep_row_nhwc_i8(const conv_job *j, int task)
+{
+    const conv_geom *g = &j->g;
+    const sc_conv_prep *p = j->args.prep;
+    int nph = g->sy * g->sx, phase = task % nph, r = task / nph;
+    int py = phase / g->sx, px = phase % g->sx, q, c, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
+    int CP = j->args.pix_stride;
+    int16_t *row = (int16_t *)j->s->scratch + ((size_t)phase * g->plane + (size_t)r * g->pw_stride) * CP;
+    int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
+    size_t plane = (size_t)j->xs.h * j->xs.w;
+    int16_t stackrow[4096], *qrow;
+    memset(row, 0, (size_t)g->PW * CP * sizeof(int16_t));
+    if (iy < 0)
+        return;
+    /* each source row is quantized once (vector kernel), then gathered with padding */
+    qrow = j->xs.w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->xs.w * sizeof(int16_t));
+    for (c = 0; c < p->C; c++) {
+        int grp = c / cpg, ic = c % cpg;
+        int16_t *d = row + (grp * cpg2 + ic / 2) * 2 + (ic & 1);
+        const float *src = j->x + (size_t)c * plane + (size_t)iy * j->xs.w;
+        if (qrow)
+            j->s->k->quantize_row(src, qrow, (size_t)j->xs.w, j->inv_scale, j->zp);
+        for (q = 0; q < g->PW; q++) {
+            int ix = q * g->sx + px - g->pl;
+            if (ix < 0 || ix >= j->xs.w)
+                ix = sc_pad_index(ix, j->xs.w, g->mode);
+            if (ix >= 0)
+                d[(size_t)q * CP] = qrow ? qrow[ix] : (int16_t)(sc_quantize_f32(src[ix], j->inv_scale, j->zp) - j->zp);
+        }
+    }
+    if (qrow != stackrow)
+        free(qrow);
+}
+
 static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
+static void task_prep_nhwc_i8(void *ctx, int t) { prep_row_nhwc_i8((const conv_job *)ctx, t); }
 static void task_prep_nhwc(void *ctx, int t) { prep_row_nhwc((const conv_job *)ctx, t); }
 static void task_prep_i8(void *ctx, int pr) { prep_pair_i8((const conv_job *)ctx, pr); }
 
@@ -709,15 +755,16 @@ static void run_conv(sc_session *s, const sc_step *st)
         ntaps = p->kh * p->kw;
         /* the channel-interleaved kernel pays a transposed store per block: worth it for long
          * reductions only */
-        j.args.nhwc = !j.int8 && s->k->nhwc_min_opg > 0 && p->O / p->groups >= s->k->nhwc_min_opg &&
-                      (p->C / p->groups) * ntaps >= 64;
+        j.args.nhwc = s->k->nhwc_min_opg > 0 && p->O / p->groups >= s->k->nhwc_min_opg &&
+                      (p->C / p->groups) * ntaps >= 64 && (!j.int8 || s->k->nhwc_i8);
+        j.args.pix_stride = j.int8 ? p->groups * (((p->C / p->groups) + 1) / 2) * 2 : p->C;
         for (t = 0; t < ntaps; t++) {
             int ky = t / p->kw, kx = t % p->kw;
             int Y = ky * j.g.dh, X = kx * j.g.dw;
             int phase = (Y % j.g.sy) * j.g.sx + (X % j.g.sx);
             s->taps[t] = (ptrdiff_t)phase * (ptrdiff_t)j.g.plane + (ptrdiff_t)(Y / j.g.sy) * j.g.pw_stride + X / j.g.sx;
             if (j.args.nhwc)
-                s->taps[t] *= p->C;
+                s->taps[t] *= j.args.pix_stride;
         }
         j.args.in = s->scratch;
         j.args.inq = (const int16_t *)s->scratch;
@@ -729,7 +776,10 @@ static void run_conv(sc_session *s, const sc_step *st)
         j.opg = p->O / p->groups;
         j.nblk = (j.opg + SC_OCB - 1) / SC_OCB;
         j.rows_per_task = rows_per_task(j.ys.h, sc_pool_threads(s->pool));
-        if (j.int8) {
+        if (j.int8 && j.args.nhwc) {
+            sc_pool_run(s->pool, j.g.PH * j.g.sy * j.g.sx, task_prep_nhwc_i8, &j);
+            s->kernel_name[st->layer] = s->k->conv_i8_nhwc_name;
+        } else if (j.int8) {
             int cpg = p->C / p->groups;
             sc_pool_run(s->pool, p->groups * ((cpg + 1) / 2), task_prep_i8, &j);
             s->kernel_name[st->layer] = s->k->conv_i8_name;

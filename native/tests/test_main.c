@@ -171,6 +171,11 @@ static void test_conv_random(mb_rng *r)
         O = g == C ? C * mult : g * mb_randint(r, 1, 7);
         if (mb_randint(r, 0, 6) == 0 && g == 1)
             O = 32;
+        if (mb_randint(r, 0, 9) == 0) { /* two wide groups */
+            C = 2 * mb_randint(r, 4, 12);
+            g = 2;
+            O = 2 * mb_randint(r, 8, 20);
+        }
         kh = mb_randint(r, 1, 5);
         kw = mb_randint(r, 1, 5);
         if (mb_randint(r, 0, 8) == 0)
@@ -228,6 +233,8 @@ static void test_conv_norm_fused(mb_rng *r)
     for (it = 0; it < iters; it++) {
         mb_model mb;
         int C = mb_randint(r, 1, 8), O = mb_randint(r, 1, 17), H = mb_randint(r, 4, 40), W = mb_randint(r, 4, 70);
+        if (it % 2 == 1)
+            C += 8;
         int cond = it % 3 == 2, mode = mb_randint(r, 0, 2), out, sm = 0, c;
         uint8_t *buf;
         size_t size, n;
@@ -280,6 +287,15 @@ static void test_conv_int8(mb_rng *r)
         float *x, *ref;
         if (it % 5 == 4) g = C;
         O = g * mb_randint(r, 1, 5);
+        if (g == 1 && it % 3 != 0) { /* wide layers take the channel-interleaved kernels */
+            C = mb_randint(r, 7, 24);
+            O = mb_randint(r, 8, 33);
+            if (it % 7 == 5) { /* grouped, wide groups */
+                g = 2;
+                C = 2 * mb_randint(r, 4, 10);
+                O = 2 * mb_randint(r, 8, 17);
+            }
+        }
         k = mb_randint(r, 1, 4);
         s = mb_randint(r, 1, 2);
         mb_init(&mb, C);
