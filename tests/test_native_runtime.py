@@ -353,3 +353,39 @@ def test_loading_from_file_and_memory_agree(small_file, tmp_path, real_frames):
     assert a.info == b.info and a.path == str(path)
     rgb = real_frames[0]
     assert np.array_equal(Session(a).run(rgb), Session(b).run(rgb))
+
+
+# ---- the binding itself ----------------------------------------------------------------
+
+def test_binding_exposes_every_header_function_and_is_not_rebuilt_needlessly():
+    import os
+    import re
+    import sys
+
+    from native import _stylecut_native
+
+    header = open(os.path.join(os.path.dirname(native_nets.__file__), "..", "native", "include",
+                               "stylecut.h")).read()
+    names = set(re.findall(r"\b(sc_[a-z0-9_]+)\s*\(", header))
+    assert names and all(hasattr(_stylecut_native.lib, n) for n in names)
+    sys.path.insert(0, os.path.join(os.path.dirname(native_nets.__file__), "..", "native"))
+    try:
+        import build_ffi
+    finally:
+        sys.path.pop(0)
+    module = build_ffi.built_module()
+    before = os.stat(module).st_mtime_ns
+    assert build_ffi.build() == module and os.stat(module).st_mtime_ns == before
+
+
+def test_results_land_in_the_callers_buffer(small_file):
+    session = Session(Model.load(small_file))
+    rgb = np.random.default_rng(1).integers(0, 256, (32, 48, 3), dtype=np.uint8)
+    out = np.zeros((32, 48, 3), np.uint8)
+    assert session.run(rgb, out=out) is out and out.any()
+    x = np.random.default_rng(2).random((1, 3, 32, 48), dtype=np.float32)
+    y = np.zeros((1, 3, 32, 48), np.float32)
+    assert session.run(x, out=y) is y and np.array_equal(y, session.run(x))
+    read_only = x.copy()
+    read_only.flags.writeable = False                # inputs are only read: no copy, no complaint
+    assert np.array_equal(session.run(read_only), y)
