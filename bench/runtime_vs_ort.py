@@ -108,7 +108,8 @@ def main(argv=None) -> int:
     ghz = args.ghz or cpu_ghz()
     styles = net_model.info.num_styles
     print(f"network: {label}; {macs / 1e9:.2f} GMAC at {w}x{h}; {styles or 'no'} styles; "
-          f"int8: {report.quantized} convs quantized; CPU clock {ghz:.2f} GHz")
+          f"int8: {report.quantized} convs quantized; CPU clock {ghz:.2f} GHz; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rows = []
     for threads in args.threads:
         ort_sess = ort_session(onnx_bytes, threads)
