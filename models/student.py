@@ -42,10 +42,14 @@ class ConditionalInstanceNorm(nn.Module):
         self.beta = nn.Parameter(torch.zeros(n_styles, channels))
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        mean = x.mean(dim=(2, 3), keepdim=True)
-        d = x - mean
-        var = (d * d).mean(dim=(2, 3), keepdim=True)
-        y = d / torch.sqrt(var + 1e-5)
+        if self.training:
+            # the same arithmetic as one fused kernel: training runs several times faster
+            y = F.instance_norm(x, eps=1e-5)
+        else:
+            mean = x.mean(dim=(2, 3), keepdim=True)
+            d = x - mean
+            var = (d * d).mean(dim=(2, 3), keepdim=True)
+            y = d / torch.sqrt(var + 1e-5)
         if w.dim() == 1:
             g = (w @ self.gamma).reshape(1, -1, 1, 1)
             b = (w @ self.beta).reshape(1, -1, 1, 1)
