@@ -106,9 +106,7 @@ class StyleTransfer(EffectPlugin):
         choice = styles.resolve(params["style"], params["mix"])
         engine = get_backend(backend or params["backend"], choice.model)
         h, w = frame.shape[:2]
-        size = params["size"]
-        short = round(size * render_scale) if size > 0 else 0
-        ph, pw = processing_shape(h, w, short)
+        ph, pw = self.processing_size(h, w, params, render_scale)
         _check_size(engine, choice, h, w, ph, pw)
         t0 = clock.perf_counter()
         small = resize(frame, ph, pw)
@@ -124,6 +122,43 @@ class StyleTransfer(EffectPlugin):
             self.timings["inference"] += t2 - t1
             self.timings["upsample"] += t3 - t2
         return full
+
+    def processing_size(self, height: int, width: int, params: dict[str, Any], render_scale: float = 1.0):
+        """(h, w) the network sees for a frame of height x width."""
+        size = params["size"]
+        return processing_shape(height, width, round(size * render_scale) if size > 0 else 0)
+
+    def plane_path_applies(self, params: dict[str, Any]) -> bool:
+        """True when `stylize_planes` gives this effect's result (full strength, own colours)."""
+        return params["strength"] >= 1.0 and not params["preserve_colors"]
+
+    def stylize_planes(self, small_rgb: np.ndarray, luma_full: np.ndarray, params: dict[str, Any]):
+        """The effect for a 4:2:0 encoder: (Y, Cb, Cr) planes at the luma's size.
+
+        `small_rgb` is the frame already scaled to `processing_size`; `luma_full` the decoded
+        luma plane. Only valid when `plane_path_applies(params)`."""
+        import time as clock
+
+        from .planes import stylized_planes
+
+        choice = styles.resolve(params["style"], params["mix"])
+        engine = get_backend(params["backend"], choice.model)
+        H, W = luma_full.shape
+        ph, pw = small_rgb.shape[:2]
+        _check_size(engine, choice, H, W, ph, pw)
+        t0 = clock.perf_counter()
+        padded, crop_to = pad_to_multiple(small_rgb, engine.multiple)
+        t1 = clock.perf_counter()
+        out = crop(engine.run(padded, choice.weights), crop_to)
+        t2 = clock.perf_counter()
+        planes = stylized_planes(out, luma_full, radius=_radius(ph, pw))
+        t3 = clock.perf_counter()
+        with self._lock:
+            self.inference_runs += 1
+            self.timings["resize"] += t1 - t0
+            self.timings["inference"] += t2 - t1
+            self.timings["upsample"] += t3 - t2
+        return planes
 
     def _finish(self, frame, stylized, params) -> np.ndarray:
         import time as clock

@@ -17,7 +17,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .colour import luma
 
 
 def processing_shape(height: int, width: int, short_side: int) -> tuple[int, int]:
@@ -59,29 +58,55 @@ def _box(x: np.ndarray, radius: int) -> np.ndarray:
                          borderType=cv2.BORDER_REFLECT)
 
 
+def gray(rgb: np.ndarray) -> np.ndarray:
+    """The guide: luma (OpenCV's fixed-point Rec. 601 weights), uint8."""
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _coefficients(p: np.ndarray, guide: np.ndarray, radius: int, eps: float):
+    """Per-window linear fit p ~ a * guide + b (all at low resolution), smoothed.
+
+    `p` is float32 (h, w) or (h, w, c) in 0..1, `guide` float32 (h, w) in 0..1. Returns a
+    per guide level (it is dimensionless) and b in 0..255 (+0.5 for rounding), ready to enlarge."""
+    channels = 1 if p.ndim == 2 else p.shape[2]
+    g = guide if channels == 1 else cv2.merge([guide] * channels)
+    mean_g = _box(g, radius)
+    mean_p = _box(p, radius)
+    cov = _box(p * g, radius) - mean_g * mean_p
+    var = _box(g * g, radius) - mean_g * mean_g
+    a = cov / (var + eps)
+    b = mean_p - a * mean_g
+    return _box(a, radius), _box(b, radius) * 255.0 + 0.5
+
+
+def _apply(a: np.ndarray, b: np.ndarray, guide_full: np.ndarray) -> np.ndarray:
+    """a * guide + b at the guide's (full) resolution, saturated to uint8."""
+    H, W = guide_full.shape[:2]
+    a_full = cv2.resize(a, (W, H), interpolation=cv2.INTER_LINEAR)
+    b_full = cv2.resize(b, (W, H), interpolation=cv2.INTER_LINEAR)
+    g = guide_full if a.ndim == 2 else cv2.merge([guide_full] * a.shape[2])
+    # the product in float, then one saturating add that rounds down to uint8
+    return cv2.add(cv2.multiply(a_full, g, dtype=cv2.CV_32F), b_full, dtype=cv2.CV_8U)
+
+
+def guided_upsample_plane(plane_low: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray,
+                          radius: int = 2, eps: float = 2e-3) -> np.ndarray:
+    """One uint8 plane (or an h x w x c picture) enlarged to `guide_full`'s size, guided by it.
+
+    `guide_low` is the guide at the plane's size; all are uint8."""
+    if plane_low.shape[:2] == guide_full.shape[:2]:
+        return plane_low
+    p = plane_low.astype(np.float32) * (1.0 / 255.0)
+    g = guide_low.astype(np.float32) * (1.0 / 255.0)
+    a, b = _coefficients(p, g, radius, eps)
+    return _apply(a, b, guide_full)
+
+
 def guided_upsample(stylized_low: np.ndarray, original_low: np.ndarray, original_full: np.ndarray,
                     radius: int = 2, eps: float = 2e-3) -> np.ndarray:
-    """Enlarge `stylized_low` (uint8, the size of `original_low`) to the size of `original_full`,
-    guided by the original's luma. `radius` is in low-resolution pixels; `eps` trades
-    edge-following (small) against plain smooth enlargement (large)."""
-    H, W = original_full.shape[:2]
-    h, w = stylized_low.shape[:2]
-    if (h, w) == (H, W):
+    """Enlarge `stylized_low` (uint8 RGB, the size of `original_low`) to the size of
+    `original_full`, guided by the original's luma. `radius` is in low-resolution pixels;
+    `eps` trades edge-following (small) against plain smooth enlargement (large)."""
+    if stylized_low.shape[:2] == original_full.shape[:2]:
         return stylized_low
-    guide = luma(original_low)
-    p = stylized_low.astype(np.float32) * (1.0 / 255.0)
-    mean_i = _box(guide, radius)
-    mean_p = _box(p, radius)
-    corr_ip = _box(p * guide[..., None], radius)
-    var_i = _box(guide * guide, radius) - mean_i * mean_i
-    a = (corr_ip - mean_i[..., None] * mean_p) / (var_i[..., None] + eps)
-    b = mean_p - a * mean_i[..., None]
-    ab = np.concatenate([_box(a, radius), _box(b, radius)], axis=2)
-    ab_full = cv2.resize(ab, (W, H), interpolation=cv2.INTER_LINEAR)
-    guide_full = luma(original_full)
-    out = ab_full[..., :3] * guide_full[..., None]
-    out += ab_full[..., 3:]
-    out *= 255.0
-    out += 0.5
-    np.clip(out, 0.0, 255.0, out=out)
-    return out.astype(np.uint8)
+    return guided_upsample_plane(stylized_low, gray(original_low), gray(original_full), radius, eps)
