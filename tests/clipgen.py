@@ -42,6 +42,8 @@ def make_clip(path: Path, frames: int = 30, size=(64, 48), rate=25, gop: int | N
             opts["bf"] = str(bframes)
         if codec == "libx264":
             opts.setdefault("preset", "ultrafast" if bframes is None else "fast")
+        if codec == "libx265":
+            opts["x265-params"] = "log-level=error" + (f":keyint={gop}" if gop else "")
         vs.options = opts
         if time_base is not None:
             vs.time_base = time_base

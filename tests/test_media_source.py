@@ -46,6 +46,19 @@ def test_every_frame_with_keyframe_every_5_and_b_frames(tmp_path):
     assert_random_matches_sequential(clip)
 
 
+@pytest.mark.parametrize("name,options", [
+    ("ts.ts", dict(gop=6, bframes=2)),             # MPEG-TS seeks land a GOP late
+    ("mjpeg.avi", dict(codec="mjpeg", pix_fmt="yuvj420p")),
+    ("b.mov", dict(gop=5, bframes=2)),
+    ("vp9.webm", dict(codec="libvpx-vp9", gop=8)),
+    ("mpeg4.mkv", dict(codec="mpeg4", gop=5)),
+    ("hevc.mp4", dict(codec="libx265", gop=5)),
+])
+def test_every_frame_across_containers_and_codecs(tmp_path, name, options):
+    clip = make_clip(tmp_path / name, frames=24, **options)
+    assert_random_matches_sequential(clip)
+
+
 def test_every_frame_of_variable_rate_clip(tmp_path):
     pts = [0, 40, 80, 100, 180, 200, 260, 300, 340, 360, 400, 440, 500, 520, 600]
     clip = make_clip(tmp_path / "vfr.mp4", frames=len(pts), pts=pts, time_base=Fraction(1, 1000),

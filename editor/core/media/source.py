@@ -29,8 +29,8 @@ from editor.core.media.opening import open_container
 from editor.core.media.probe import scan
 from editor.errors import MediaError
 
-# Seeking again is cheaper than decoding this many frames forward, and never needed within a GOP.
-_MAX_SEEK_RETRIES = 4
+# Seeks that land after the wanted frame are retried from an earlier keyframe this often.
+_MAX_SEEK_RETRIES = 6
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,16 @@ class MediaSource:
         self._decoded = self._decoded_frames()
         self._next = None
 
+    def _restart_from_top(self) -> None:
+        """Decode from the first byte again: a seek to the start is not exact in every
+        container (MPEG-TS lands a GOP late), reopening always is."""
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+        self._open()
+        self._decoded = self._decoded_frames()
+        self._next = None
+
     def _decode(self, i: int):
         self._open()
         if (self._decoded is not None and self._next is not None and self._next <= i
@@ -205,20 +215,19 @@ class MediaSource:
                 return frame
         key = self.index.key_before(i)
         for _ in range(_MAX_SEEK_RETRIES):
+            if key == 0:
+                break
             self._seek_to_key(key)
             frame = self._advance_to(i)
             if frame is not None:
                 return frame
-            if key == 0:
-                break
-            # The demuxer landed after the frame (timestamps of keyframes differ from what the
-            # seek index holds): start one keyframe earlier.
+            # The demuxer landed after the frame (imprecise seeking, or keyframe timestamps
+            # that differ from its seek index): start one keyframe earlier.
             key = self.index.key_before(key - 1)
-        if key != 0:
-            self._seek_to_key(0)
-            frame = self._advance_to(i)
-            if frame is not None:
-                return frame
+        self._restart_from_top()
+        frame = self._advance_to(i)
+        if frame is not None:
+            return frame
         raise MediaError(self.path, f"frame {i} cannot be decoded (damaged data)")
 
     def _to_rgb(self, frame) -> np.ndarray:
