@@ -115,13 +115,24 @@ class AudioSource:
         first_pts = self.info.audio.start_time / tb
         ts = int(target / tb)
         if ts <= first_pts:
-            # From the top, open afresh: after a seek to the start, demuxers no longer drop the
-            # encoder's priming samples, which would shift the sound late.
-            self._container.close()
-            self._container = None
-            self._open()
-        else:
-            self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
+            self._from_top()
+            return
+        self._container.seek(ts, stream=self._stream, backward=True, any_frame=False)
+        self._restart_decoding()
+        self._pull()
+        if self._buf_start is not None and self._buf_start > start:
+            # Landed after the wanted sample (imprecise seeking, e.g. MPEG-TS): decode through.
+            self._from_top()
+
+    def _from_top(self) -> None:
+        # Open afresh rather than seek to 0: after a seek to the start, demuxers no longer drop
+        # the encoder's priming samples, which would shift the sound late.
+        self._container.close()
+        self._container = None
+        self._open()
+        self._restart_decoding()
+
+    def _restart_decoding(self) -> None:
         self._frames = self._decoded()
         self._resampler = av.AudioResampler(format="fltp", layout=self.layout,
                                             rate=self.sample_rate)
