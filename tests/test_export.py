@@ -257,3 +257,15 @@ def test_copy_through_off_sends_every_frame_through_rgb(media, tmp_path):
                       tracks=[Track("v1", "video", [clip("a", media["a"], 0, info.duration, 0)])])
     result = export(project, tmp_path / "rgb.mp4", copy_through=False)
     assert result.copied_frames == 0 and probe(tmp_path / "rgb.mp4").video.frame_count == 30
+
+
+def test_export_never_overwrites_its_own_media(media, tmp_path):
+    import shutil
+    own = tmp_path / "own.mp4"
+    shutil.copy(media["a"], own)
+    before = own.read_bytes()
+    project = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("a", own, 0, "1/5", 0)])])
+    with pytest.raises(StyleCutError, match="would destroy it"):
+        export(project, own)
+    assert own.read_bytes() == before and leftovers(tmp_path) == []

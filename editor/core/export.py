@@ -265,6 +265,11 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     if total <= 0:
         raise StyleCutError(out_path, "nothing to export: the timeline is empty")
     _check_target(out_path, preset, settings)
+    target = os.path.realpath(out_path)
+    for _, clip in project.clips():
+        if os.path.exists(clip.media) and os.path.realpath(clip.media) == target:
+            raise StyleCutError(out_path, f"is the media of clip {clip.id}; exporting over it "
+                                          f"would destroy it")
     own_pool = pool is None
     pool = pool or MediaPool(cache_bytes=_EXPORT_CACHE_BYTES)
     renderer = Renderer(project, pool=pool, registry=registry)
