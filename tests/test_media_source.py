@@ -126,3 +126,12 @@ def test_truncated_clip_serves_what_decodes_and_says_so(tmp_path):
 def test_index_out_of_range_is_an_index_error(carphone):
     with pytest.raises(IndexError):
         MediaSource(carphone).frame(120)
+
+
+def test_ntsc_frames_in_millisecond_time_base_land_on_their_frames(tmp_path):
+    # Matroska stores milliseconds: 29.97 fps timestamps are rounded (33, 67, 100, ...).
+    fps = Fraction(30000, 1001)
+    clip = make_clip(tmp_path / "ntsc.mkv", frames=40, rate=fps)
+    src = MediaSource(clip)
+    assert src.video.time_base == Fraction(1, 1000)
+    assert all(src.index_at_time(i / fps) == i for i in range(40))
