@@ -126,7 +126,8 @@ def student(blocks: int = 3, width: int = 32, styles: int = 0, decomposed: bool 
 def zoo(seed: int = 1):
     """A network touching the other ops: conv + batch norm, depthwise and grouped convs,
     zero padding, max/avg pooling, transposed conv, pixel shuffle, bilinear upsampling,
-    concat, LeakyReLU, tanh, hardtanh (Clip), sigmoid."""
+    concat, LeakyReLU, tanh, hardtanh (Clip), sigmoid, a batch norm on its own, products and
+    differences of activations."""
     torch = _torch()
     nn = torch.nn
     F = torch.nn.functional
@@ -142,6 +143,7 @@ def zoo(seed: int = 1):
             self.avg = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
             self.tconv = nn.ConvTranspose2d(16, 8, 4, 2, 1)
             self.ps_conv = nn.Conv2d(16, 32, 3, 1, 1)
+            self.bn2 = nn.BatchNorm2d(8)                        # not after a conv: a channel affine
             self.squeeze = nn.Conv2d(16, 8, 1)
             self.mix = nn.Conv2d(16, 3, 3, 1, 1)
 
@@ -151,7 +153,8 @@ def zoo(seed: int = 1):
             p = self.avg(self.pool(y))
             a = self.tconv(p)                                    # back to full size, 8 ch
             b = F.pixel_shuffle(self.ps_conv(p), 2)             # 32 -> 8 ch at full size
-            c = F.hardtanh(a + b, -1.0, 1.0)
+            c = F.hardtanh(self.bn2(a + b), -1.0, 1.0)
+            c = c * torch.sigmoid(c) - 0.5 * c                  # Mul and Sub of two activations
             u = F.interpolate(self.squeeze(p), scale_factor=2, mode="bilinear", align_corners=False)
             z = torch.cat([c, u], dim=1)
             return torch.sigmoid(self.mix(z))

@@ -150,8 +150,9 @@ def test_op_zoo_lowers_every_op():
     net = to_network(native_nets.zoo())
     ops = {layer.op for layer in net.layers}
     assert {"conv2d", "leaky_relu", "tanh", "max_pool", "avg_pool", "conv_transpose2d", "depth_to_space",
-            "add", "clip", "resize", "concat", "sigmoid"} <= ops
-    assert "batch_norm" not in ops and "channel_affine" not in ops     # BN went into the first conv
+            "add", "clip", "resize", "concat", "sigmoid", "mul", "sub", "channel_affine"} <= ops
+    # the first BN went into its conv; the one after an add and the 0.5 * c stay channel affines
+    assert [layer.op for layer in net.layers].count("channel_affine") == 2
     assert any(layer.attrs.get("groups") == 12 for layer in net.layers if layer.op == "conv2d")
 
 
