@@ -84,7 +84,7 @@ def _message(status: int) -> str:
     lib, ffi = _load_binding()
     text = ffi.string(lib.sc_last_error()).decode("utf-8", "replace")
     name = ffi.string(lib.sc_status_name(status)).decode()
-    return f"{text} ({name})" if text else name
+    return text or name
 
 
 @dataclass(frozen=True)
