@@ -78,4 +78,5 @@ def run(project_path: str | None = None, demo: bool = False, screenshot: str | N
         print(screenshot)
         return 0
     QTimer.singleShot(0, window.timeline.view.zoom_to_fit)
+    QTimer.singleShot(0, window.life.offer_recovery)
     return app.exec()

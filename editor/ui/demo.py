@@ -2,7 +2,7 @@
 
 The clip is the bundled one under editor/demo/ when it is there, else Big Buck Bunny from the
 shared media folder beside the repository. The effect is the style-transfer plugin when one is
-installed (any plugin with a `style` choice), else a colour adjustment so the picture still
+installed with at least one style, else a colour adjustment so the picture still
 shows an effect at work.
 """
 
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from editor.core.project.model import Clip, Effect, Project, Settings, Track, new_id
 from editor.errors import StyleCutError
+
+from .styles_list import installed_styles, style_plugin
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "editor" / "demo"
@@ -37,19 +39,11 @@ def demo_project_file() -> Path | None:
     return path if path.is_file() else None
 
 
-def style_plugin(registry):
-    """The installed plugin that offers styles (a `style` choice parameter), or None."""
-    for plugin in registry:
-        param = plugin.param("style")
-        if param is not None and param.type == "choice":
-            return plugin
-    return None
-
-
 def demo_effect(registry) -> Effect:
     plugin = style_plugin(registry)
-    if plugin is not None:
-        return Effect(new_id("effect"), plugin.id, dict(plugin.defaults()))
+    styles, _ = installed_styles()
+    if plugin is not None and styles:
+        return Effect(new_id("effect"), plugin.id, {"style": styles[0].id})
     return Effect(new_id("effect"), COLOR_ADJUST, {"saturation": 1.6, "contrast": 1.2, "tint": (1.0, 0.9, 0.75)})
 
 

@@ -15,6 +15,8 @@ from .history import HistoryPanel
 from .inspector import Inspector
 from .media_bin import MediaBin
 from .media_jobs import MediaJobs
+from .menus import build_menus
+from .project_life import ProjectLife
 from .timeline import TimelinePanel
 from .viewer import Viewer
 
@@ -35,7 +37,7 @@ QMenu::item:selected { background: #4a4a55; }
 
 class MainWindow(QMainWindow):
     def __init__(self, controller: ProjectController | None = None, registry=None, pool=None,
-                 render_scale: float = 1.0):
+                 render_scale: float = 1.0, settings=None):
         super().__init__()
         self.registry = registry or default_registry()
         self.pool = pool or MediaPool()
@@ -66,6 +68,12 @@ class MainWindow(QMainWindow):
         self.status = QLabel("")
         self.statusBar().addWidget(self.status, 1)
         self.edit_actions = EditActions(self, self.controller, self.viewer, self.timeline.view)
+        self.life = ProjectLife(self, self.controller, settings)
+        self.export_dialog = None
+        self._shut = False
+        self.compare_window = None
+        self.emulation_panel = None
+        build_menus(self)
         self.controller.error.connect(self.show_message)
         self.jobs.failed.connect(lambda path, message: self.show_message(message))
         self.controller.cleanChanged.connect(lambda _: self._title())
@@ -85,11 +93,54 @@ class MainWindow(QMainWindow):
         self.timeline.view.rebuild()
         self.viewer.refresh()
 
+    # ---- other windows
+
+    def open_export(self):
+        from .export_dialog import ExportDialog
+
+        self.export_dialog = ExportDialog(self.controller, self.registry, self)
+        self.export_dialog.show()
+        return self.export_dialog
+
+    def open_compare(self):
+        from .compare import CompareWindow
+
+        if self.compare_window is None:
+            self.compare_window = CompareWindow(self.controller, self.pool, self.registry, self)
+        self.compare_window.show()
+        self.compare_window.refresh()
+        return self.compare_window
+
+    def open_emulation(self):
+        from .emulation import EmulationPanel
+
+        if self.emulation_panel is None:
+            self.emulation_panel = EmulationPanel(self.controller, self.viewer, self.registry, self)
+            self.side_tabs.addTab(self.emulation_panel, "Emulation")
+        self.side_tabs.setCurrentWidget(self.emulation_panel)
+        return self.emulation_panel
+
+    # ---- closing
+
     def shutdown(self) -> None:
+        """Stop the workers; the app's autosave file goes (a clean exit)."""
+        if self._shut:
+            return
+        self._shut = True
         self.viewer.pause()
+        if self.export_dialog is not None:
+            self.export_dialog.close()
+        if self.compare_window is not None:
+            self.compare_window.dispose()
+        if self.emulation_panel is not None:
+            self.emulation_panel.dispose()
         self.server.close()
         self.jobs.close()
+        self.life.clean_exit()
 
     def closeEvent(self, event) -> None:
+        if not self._shut and not self.life.confirm_discard():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
