@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from editor.core.devices.cost import Rates, layer_features
+from editor.core.devices.cost import TERMS, Rates, layer_features
 from editor.errors import StyleCutError
 from editor.core.devices.onnx_build import builder
 from editor.core.devices.onnx_net import _build, _infer_shapes
@@ -44,6 +44,8 @@ CALIBRATION_LAYERS = (
     ("conv1x1 256->256 @14x14", 256, 14, 14, lambda g: g.conv(256, 1)),
     ("conv9x9 32->3 @90x160", 32, 90, 160, lambda g: g.conv(3, 9)),
     ("conv3x3 24->48 @64x64", 24, 64, 64, lambda g: g.conv(48, 3)),
+    ("conv3x3 8->8 @180x320", 8, 180, 320, lambda g: g.conv(8, 3)),
+    ("conv3x3 128->128 @32x32", 128, 32, 32, lambda g: g.conv(128, 3)),
     ("conv3x3+norm+relu 16 @180x320", 16, 180, 320, lambda g: g.conv(16, 3).instance_norm().relu()),
     ("upsample2x+conv3x3 16 @90x160", 16, 90, 160, lambda g: g.upsample(2).conv(16, 3)),
     ("conv3x3+add 32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3).add("input")),
@@ -60,7 +62,7 @@ CALIBRATION_LAYERS = (
 # (the native runtime's AVX2 convs: 4; onnxruntime's NCHWc convs: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
 # pays for (narrow outputs such as a final RGB conv fall back to a general, slower path);
 # (1, 0) means no such effect.
-LANE_CHOICES = ((1, 0), (4, 0), (8, 0), (8, 16), (16, 0), (16, 32))
+LANE_CHOICES = ((1, 0), (4, 0), (4, 16), (8, 0), (8, 16), (16, 0), (16, 32))
 
 
 def native_available() -> bool:
@@ -202,12 +204,22 @@ def fit_host(measured: list, threads: int) -> Rates:
 
 
 def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes: int = 0) -> tuple:
-    """Non-negative least squares on relative residuals of the timed calibration layers."""
+    """Non-negative least squares on relative residuals of the timed calibration layers.
+
+    Dense convs with stride > 1 get their own column; its ratio to the stride-1 column is the
+    profile's `strided` factor."""
     from scipy.optimize import nnls
 
     rows, y = [], []
     for _, net, seconds in measured:
-        f = sum(layer_features(layer, 0, threads, 1, lanes, traffic, min_lanes) for layer in net.layers)
+        f = np.zeros(len(TERMS) + 1)
+        for layer in net.layers:
+            lf = layer_features(layer, 0, threads, 1, lanes, traffic, min_lanes)
+            strided = layer.kind == "conv" and layer.stride != (1, 1)
+            f[:len(TERMS)] += lf
+            if strided:
+                f[1] -= lf[1]
+                f[len(TERMS)] += lf[1]
         # Relative residuals, floored at FLOOR_S so sub-microsecond layers do not dominate.
         weight = 1.0 / (seconds + FLOOR_S)
         rows.append(f * weight)
@@ -217,9 +229,10 @@ def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes
     scale[scale == 0] = 1
     theta, residual = nnls(A / scale, np.array(y))
     theta = theta / scale
+    strided = float(theta[-1] / theta[1]) if theta[1] > 0 and theta[-1] > 0 else 1.0
     # Neither desktop runtime does Winograd; both spread work over threads by tiles of outputs.
-    rates = Rates.from_seconds(theta, winograd_tile=0, winograd_tile_int8=0, threads=threads, pack=1, lanes=lanes,
-                               min_lanes=min_lanes, conv_traffic=traffic)
+    rates = Rates.from_seconds(theta[:len(TERMS)], winograd_tile=0, winograd_tile_int8=0, threads=threads,
+                               pack=1, lanes=lanes, min_lanes=min_lanes, conv_traffic=traffic, strided=strided)
     return rates, float(residual)
 
 

@@ -18,6 +18,9 @@ A layer's time on a device is a per-layer overhead plus one work term, chosen by
 - `conv_traffic`: runtimes that reorder or unfold activations around their convolutions
   (onnxruntime: im2col, NCHW <-> NCHWc) also pay a conv's input and output bytes at the
   bandwidth; ncnn's phone benchmarks fit better without this term, the host chooses by its fit;
+- `strided`: a runtime whose stride-2 convolutions run at another rate than stride-1 ones
+  gets a factor on their MACs (fitted for the host, whose calibration times both; the phone
+  benchmarks hold too few strided convs to tell, so phones keep 1);
 - `spread`: runtimes split a layer's output channels among threads in packs of `pack` (single
   channels when `pack` does not divide them); a layer with fewer units than threads leaves
   cores idle, so its work takes threads / units longer.
@@ -57,6 +60,7 @@ class Rates:
     lanes: int = 4              # output channels computed together by one SIMD kernel
     min_lanes: int = 0          # fewest output channels any conv pays for (0: `lanes`)
     conv_traffic: bool = False  # convolutions also pay their activation bytes at the bandwidth
+    strided: float = 1.0        # time factor on dense convs with stride > 1 (fitted on the host)
 
     def seconds_per_unit(self) -> np.ndarray:
         def inv(rate, scale):
@@ -81,7 +85,7 @@ class Rates:
                 "bandwidth_gbs": num(self.bandwidth_gbs), "int8_dense": num(self.int8_dense),
                 "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
                 "threads": self.threads, "pack": self.pack, "lanes": self.lanes, "min_lanes": self.min_lanes,
-                "conv_traffic": self.conv_traffic}
+                "conv_traffic": self.conv_traffic, "strided": round(float(self.strided), 6)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Rates":
@@ -94,7 +98,8 @@ class Rates:
                    winograd_tile_int8=int(d.get("winograd_tile_int8", 2)),
                    threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)),
                    lanes=int(d.get("lanes", 4)),
-                   min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)))
+                   min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)),
+                   strided=float(d.get("strided", 1.0)))
 
 
 def element_bytes(int8: bool) -> int:
@@ -129,7 +134,7 @@ def lane_waste(layer: Layer, lanes: int, min_lanes: int = 0) -> float:
 
 
 def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, lanes: int = 1,
-                   conv_traffic: bool = False, min_lanes: int = 0) -> np.ndarray:
+                   conv_traffic: bool = False, min_lanes: int = 0, strided: float = 1.0) -> np.ndarray:
     """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
 
     int8 layers are not scaled here; `split_int8` separates them so the fit and the prediction
@@ -144,6 +149,8 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, la
         macs = layer.macs
         if winograd_tile and layer.winograd_eligible():
             macs = min(macs, winograd_macs(layer, winograd_tile))
+        if layer.stride != (1, 1):
+            macs *= strided
         f[1] = s * macs
     elif layer.kind == "pointwise":
         f[2] = s * layer.macs
@@ -163,10 +170,10 @@ def network_features(net: Network, rates: Rates) -> tuple:
     for layer in net.layers:
         if layer.int8 and layer.kind in ("conv", "pointwise", "depthwise"):
             q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes)
+                                 rates.conv_traffic, rates.min_lanes, rates.strided)
         else:
             fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes)
+                                 rates.conv_traffic, rates.min_lanes, rates.strided)
     return fp, q
 
 
@@ -175,7 +182,7 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
     f = layer_features(layer, tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes)
+                                 rates.conv_traffic, rates.min_lanes, rates.strided)
     if quantized:
         factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
         return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))
