@@ -125,6 +125,9 @@ def read_members(path, limits: Limits = DEFAULT_LIMITS) -> dict[str, bytes]:
             total = 0
             for info in infos:
                 name = info.filename
+                # zipfile cuts names at a NUL byte; other unzip tools may not, so the stored
+                # name must pass as well
+                check_name(pack, info.orig_filename)
                 check_name(pack, name)
                 key = name.rstrip("/").lower()
                 if key in seen:
