@@ -93,8 +93,12 @@ def style_params(style: str, strength: float = 1.0, backend: str = "desktop", si
 
 
 def apply_style(input_path, output_path, params: dict, preset: str = "h264", progress=None,
-                cancel=None, encode_speed: str | None = DEFAULT_SPEED) -> ApplyResult:
-    """Stylize every frame of `input_path` into `output_path`; see the module notes."""
+                cancel=None, encode_speed: str | None = DEFAULT_SPEED,
+                max_frames: int | None = None) -> ApplyResult:
+    """Stylize every frame of `input_path` into `output_path`; see the module notes.
+
+    `max_frames` stops after that many frames (benchmarks of slow settings); the sound is
+    then re-encoded to end with the picture."""
     from editor.core.export import _AudioCopier, _AudioEncoder, _add_video_stream, _check_target, \
         passthrough_candidate
     from editor.core.media.pool import MediaPool
@@ -138,6 +142,9 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                                   settings.fps, 1.0, params))
 
     total = project.frame_count
+    if max_frames is not None and 0 < max_frames < total:
+        total = max_frames
+        clip.source_out = Fraction(total) / settings.fps
     pool = MediaPool(cache_bytes=16 * 1024 * 1024)
     folder = os.path.dirname(os.path.abspath(output_path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(output_path)}.", suffix=".part", dir=folder)

@@ -1,0 +1,112 @@
+"""`stylecut apply` throughput: end-to-end frames per second, against baselines in the same run.
+
+Rows (bigbuckbunny.mp4, 1280x720, 25 fps, 132 frames):
+
+- passthrough: the same pipeline at strength 0 (decode and encode, no network): the floor;
+- phone-int8 @360: the headline, `stylecut apply --backend phone-int8 --size 360`;
+- desktop / phone / phone-int8 @full: the network at the clip's full size (--size 0),
+  limited to --full-frames frames because they are slow.
+
+For every row: wall-clock fps, its ratio to real time (25 fps) and to the passthrough row,
+CPU time per frame over all threads, the fps two idle cores would reach at that CPU cost
+(2 / CPU seconds per frame, the ideal overlap), the machine's load average, and the time
+split (decode, scale, inference, upsampling, encode; per-stage sums, which overlap).
+
+    .venv/bin/python bench/bench_apply.py [--style ID] [--full-frames N] [--skip-full]
+
+The style is the first installed one unless --style says otherwise; with none installed, a
+test network shaped like the shipped one is built (needs torch) into the cache folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+MEDIA = REPO.parent / "shared" / "media"
+BUNNY = MEDIA / "bigbuckbunny.mp4"
+REAL_TIME_FPS = 25.0
+
+
+def ensure_style(style: str | None) -> str:
+    from plugins.style_transfer import styles
+
+    if styles.ids():
+        return style or styles.ids()[0]
+    from plugins.style_transfer.model_cache import cache_dir
+
+    import style_nets
+
+    root = cache_dir() / "bench-styles"
+    net = style_nets.cached_network(root)
+    os.environ["STYLECUT_LIBRARY"] = str(style_nets.write_library(root / "library", net))
+    return style or style_nets.STYLE_IDS[0]
+
+
+def run_row(name: str, style: str, backend: str, size: int, strength: float, frames: int | None, out_dir: str):
+    from editor.cli.cmd_apply import apply_style, style_params
+
+    params = style_params(style, strength, backend, size)
+    out = os.path.join(out_dir, f"{name.replace(' ', '_').replace('@', '')}.mp4")
+    load = os.getloadavg()[0]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    result = apply_style(BUNNY, out, params, "h264", max_frames=frames)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    n = result.frames
+    return {"name": name, "frames": n, "wall_s": wall, "fps": n / wall, "cpu_ms_per_frame": cpu / n * 1000,
+            "two_core_fps": 2.0 / (cpu / n), "load": load,
+            "split_ms": {k: v / n * 1000 for k, v in result.timings.items()}}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--style")
+    ap.add_argument("--full-frames", type=int, default=25, help="frames for the full-size rows (default 25)")
+    ap.add_argument("--skip-full", action="store_true", help="only the passthrough and the 360 row")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not BUNNY.is_file():
+        print(f"bench_apply: {BUNNY} is missing", file=sys.stderr)
+        return 2
+    style = ensure_style(args.style)
+    from plugins.style_transfer.backends import get_backend
+    from plugins.style_transfer import styles
+
+    # sessions and converted models are made once per process and cached on disk: warm them
+    # so every row measures steady-state throughput
+    for backend in ("desktop", "phone", "phone-int8"):
+        get_backend(backend, styles.resolve(style).model)
+    rows = []
+    with tempfile.TemporaryDirectory() as out_dir:
+        rows.append(run_row("passthrough", style, "phone-int8", 360, 0.0, None, out_dir))
+        rows.append(run_row("phone-int8 @360", style, "phone-int8", 360, 1.0, None, out_dir))
+        if not args.skip_full:
+            for backend in ("desktop", "phone", "phone-int8"):
+                rows.append(run_row(f"{backend} @full", style, backend, 0, 1.0, args.full_frames, out_dir))
+    floor = rows[0]["fps"]
+    if args.json:
+        print(json.dumps({"style": style, "rows": rows}, indent=2))
+        return 0
+    print(f"style {style}; clip {BUNNY.name} 1280x720 @25 fps; {os.cpu_count()} CPUs")
+    head = (f"{'row':<18}{'frames':>7}{'fps':>7}{'x real':>8}{'x pass':>8}{'cpu ms/f':>10}{'2-core fps':>11}"
+            f"{'load':>6}   split ms/frame")
+    print(head)
+    for r in rows:
+        split = " ".join(f"{k} {v:.1f}" for k, v in r["split_ms"].items() if v > 0.05)
+        print(f"{r['name']:<18}{r['frames']:>7}{r['fps']:>7.1f}{r['fps'] / REAL_TIME_FPS:>8.2f}"
+              f"{r['fps'] / floor:>8.2f}{r['cpu_ms_per_frame']:>10.1f}{r['two_core_fps']:>11.1f}"
+              f"{r['load']:>6.1f}   {split}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
