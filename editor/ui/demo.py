@@ -48,7 +48,21 @@ def demo_effect(registry) -> Effect:
 
 
 def build_demo(registry, pool) -> Project:
-    """The demo: the whole clip on a video track at the clip's own size and rate."""
+    """The shipped demo project when there is one, else the whole clip on a video track.
+
+    When styles are installed, each video clip gets the style effect first in its stack.
+    """
+    shipped = demo_project_file()
+    if shipped is not None:
+        from editor.core.project import document
+
+        project = document.load(shipped)
+        plugin = style_plugin(registry)
+        styles, _ = installed_styles()
+        if plugin is not None and styles:
+            for _, clip in project.clips():
+                clip.effects.insert(0, Effect(new_id("effect"), plugin.id, {"style": styles[0].id}))
+        return project
     media = demo_media()
     info = pool.info(str(media))
     video = info.video

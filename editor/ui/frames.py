@@ -26,6 +26,8 @@ from editor.core.render import Renderer
 from editor.core.timeline import top_video_clip
 
 AHEAD = 3  # frames the playback worker may render in front of the clock
+BACKEND_NAMES = {"desktop": "desktop, onnxruntime", "phone": "phone, native fp32",
+                 "phone-int8": "phone, native int8"}
 
 
 @dataclass
@@ -46,7 +48,7 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
-def backend_label(project, t) -> str:
+def backend_label(project, t, registry=None) -> str:
     """Which part made the picture at `t`: the effects that ran and the backend they used."""
     hit = top_video_clip(project, Fraction(t))
     if hit is None:
@@ -55,8 +57,12 @@ def backend_label(project, t) -> str:
     for effect in hit.clip.effects:
         if not effect.enabled:
             continue
+        plugin = registry.find(effect.plugin_id) if registry is not None else None
         backend = effect.params.get("backend")
-        name = effect.plugin_id.rsplit(".", 1)[-1].replace("_", " ")
+        if backend is None and plugin is not None and plugin.param("backend") is not None:
+            backend = plugin.param("backend").default
+        backend = BACKEND_NAMES.get(backend, backend)
+        name = plugin.name if plugin is not None else effect.plugin_id.rsplit(".", 1)[-1].replace("_", " ")
         parts.append(f"{name} ({backend})" if backend else name)
     return " + ".join(parts) if parts else "source (no effects)"
 
@@ -195,6 +201,6 @@ class FrameServer(QObject):
         result = renderer.render(t)
         ms = (time.perf_counter() - started) * 1000
         self.rendered += 1
-        frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t), ms,
+        frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry), ms,
                               [str(e) for e in result.errors], kind == "play")
         self.frameReady.emit(frame)

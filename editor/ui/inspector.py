@@ -20,12 +20,13 @@ from editor.core.plugin_api import evaluate_params
 from editor.core.project.model import Effect, new_id
 
 from .param_widgets import editor_for
+from .styles_list import style_plugin
 
 
 class Inspector(QWidget):
     effectChanged = Signal(object)   # the Effect being edited (or None)
 
-    def __init__(self, controller, registry, parent=None):
+    def __init__(self, controller, registry, pool=None, parent=None):
         super().__init__(parent)
         self.controller, self.registry = controller, registry
         self.clip_id: str | None = None
@@ -66,6 +67,13 @@ class Inspector(QWidget):
         layout.addLayout(row2)
         layout.addWidget(self.params_box)
         layout.addLayout(self.extra, 1)
+        self.gallery = None
+        if pool is not None:
+            from .style_gallery import StyleGallery
+
+            self.gallery = StyleGallery(controller, registry, pool, self)
+            self.extra.addWidget(self.gallery)
+            self.gallery.hide()
         controller.changed.connect(self.refresh)
         controller.selectionChanged.connect(lambda _: self.refresh())
         controller.playheadChanged.connect(lambda _: self._update_values())
@@ -141,6 +149,9 @@ class Inspector(QWidget):
                 self.form.addRow(param.label, row)
                 self.editors[param.name] = editor
         self._update_values()
+        if self.gallery is not None:
+            is_style = plugin is not None and plugin is style_plugin(self.registry)
+            self.gallery.show_for(effect.id if is_style else None)
         self.effectChanged.emit(effect)
 
     def _local_time(self, clip) -> Fraction:

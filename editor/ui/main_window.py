@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QTabWidget
 
 from editor.core.media.pool import MediaPool
 from editor.core.plugins import default_registry
@@ -47,10 +47,14 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.controller, self.server)
         self.timeline = TimelinePanel(self.controller, self.jobs)
         self.media_bin = MediaBin(self.controller, self.jobs)
-        self.inspector = Inspector(self.controller, self.registry)
+        self.inspector = Inspector(self.controller, self.registry, self.pool)
         self.history = HistoryPanel(self.controller)
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.inspector, "Inspector")
+        inspector_scroll = QScrollArea()
+        inspector_scroll.setWidget(self.inspector)
+        inspector_scroll.setWidgetResizable(True)
+        inspector_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_tabs.addTab(inspector_scroll, "Inspector")
         self.side_tabs.addTab(self.history, "History")
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.media_bin)
@@ -134,6 +138,8 @@ class MainWindow(QMainWindow):
             self.compare_window.dispose()
         if self.emulation_panel is not None:
             self.emulation_panel.dispose()
+        if self.inspector.gallery is not None:
+            self.inspector.gallery.dispose()
         self.server.close()
         self.jobs.close()
         self.life.clean_exit()

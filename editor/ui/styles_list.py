@@ -6,12 +6,20 @@ from __future__ import annotations
 def installed_styles() -> tuple[list, list[str]]:
     """(styles, problems): shipped and library styles; an unreadable catalog is a problem."""
     try:
-        from models.catalog import all_styles
-
-        styles, problems = all_styles()
-    except Exception as exc:  # no catalog yet, or a damaged one: the app runs without styles
+        from models import catalog
+    except Exception as exc:
         return [], [str(exc)]
-    return [s for s in styles if s.model.is_file()], [str(p) for p in problems]
+    try:
+        styles, problems = catalog.all_styles()
+        problems = [str(p) for p in problems]
+    except Exception as exc:  # a missing or damaged catalog must not hide the user's library
+        problems = [str(exc)]
+        try:
+            styles, more = catalog.load_library()
+            problems += [str(p) for p in more]
+        except Exception as exc2:
+            return [], problems + [str(exc2)]
+    return [s for s in styles if s.model.is_file()], problems
 
 
 def style_plugin(registry):
