@@ -227,6 +227,7 @@ void sc_ref_resize(const float *x, int C, int H, int W, float *y, int OH, int OW
 void sc_ref_depth_to_space(const float *x, int C, int H, int W, int b, int mode, float *y);
 void sc_ref_space_to_depth(const float *x, int C, int H, int W, int b, float *y);
 int sc_pad_index(int i, int n, int mode); /* -1 = outside (zero/constant) */
+int sc_resize_nearest_src(int i, int in, int out, float scale, int coord, int nearest_mode);
 void sc_ref_pad(const float *x, int C, int H, int W, int pt, int pl, int pb, int pr, int mode,
                 float value, float *y, int c0, int c1);
 void sc_norm_coeffs(const double *lanes, size_t n, double gamma, double beta, double eps,

@@ -171,6 +171,13 @@ static int nearest_index(double c, int in, int mode)
 
 /* Source indices and weights depend only on the output position, so they are computed once
  * per axis (same arithmetic as per element); rows that map to the same source row are copied. */
+/* Source index of output index i of a nearest resize (shared with the conv padding pass that
+ * reads through a fused resize). */
+int sc_resize_nearest_src(int i, int in, int out, float scale, int coord, int nearest_mode)
+{
+    return nearest_index(src_coord(i, in, out, scale, coord), in, nearest_mode);
+}
+
 void sc_ref_resize(const float *x, int C, int H, int W, float *y, int OH, int OW, int mode,
                    int coord, int nearest_mode, float scale_h, float scale_w, int c0, int c1)
 {

@@ -14,6 +14,8 @@ typedef struct sc_step {
     int pad_layer;    /* PAD folded into the conv's padding, or -1 */
     int norm_layer;   /* norm run on the conv's output, or -1 */
     int act_layer;    /* activation applied in the last pass, or -1 */
+    int resize_layer; /* nearest RESIZE read through by the conv's padding pass, or -1 */
+    int conv_in;      /* value whose shape the conv sees (the resize output when fused) */
     sc_act act;
     int in_value, out_value;
 } sc_step;
@@ -39,6 +41,7 @@ struct sc_session {
     void *scratch_base;
     size_t scratch_cap;        /* bytes */
     ptrdiff_t *taps;
+    int *maps;                 /* padded row/column -> source index, for the conv padding pass */
     double *layer_ms;
     int *fused_into;
     const char **kernel_name;
@@ -99,11 +102,21 @@ static int build_steps(sc_session *s)
         sc_step *st = &s->steps[n];
         int j = i + 1;
         st->layer = i;
-        st->pad_layer = st->norm_layer = st->act_layer = -1;
+        st->pad_layer = st->norm_layer = st->act_layer = st->resize_layer = -1;
         st->act.kind = SC_ACT_NONE;
         st->act.a = st->act.b = 0.0f;
         st->in_value = l->inputs[0];
         st->kind = STEP_OTHER;
+        if (l->op == SC_OP_RESIZE && l->ia[0] == 0 && j < m->num_layers) {
+            const sc_layer *c = &m->layers[j];
+            if (c->op == SC_OP_CONV && c->inputs[0] == l->output && uses[l->output] == 1) {
+                st->resize_layer = i;
+                s->fused_into[i] = j;
+                st->layer = j;
+                l = c;
+                j++;
+            }
+        }
         if (l->op == SC_OP_PAD && j < m->num_layers) {
             const sc_layer *c = &m->layers[j];
             if (c->op == SC_OP_CONV && c->inputs[0] == l->output && uses[l->output] == 1 &&
@@ -117,6 +130,7 @@ static int build_steps(sc_session *s)
                 j++;
             }
         }
+        st->conv_in = st->pad_layer >= 0 ? st->in_value : l->inputs[0];
         if (l->op == SC_OP_CONV)
             st->kind = STEP_CONV;
         else if (l->op == SC_OP_INSTANCE_NORM || l->op == SC_OP_COND_INSTANCE_NORM)
@@ -175,6 +189,8 @@ static void free_plan(sc_session *s)
     free(s->vbuf);
     free(s->shapes);
     free(s->scratch_base);
+    free(s->maps);
+    s->maps = NULL;
     s->bufs = NULL;
     s->buf_cap = NULL;
     s->vbuf = NULL;
@@ -349,7 +365,7 @@ static void conv_geometry(const sc_session *s, const sc_step *st, conv_geom *g)
 {
     const sc_model *m = s->m;
     const sc_layer *l = &m->layers[st->layer];
-    sc_shape x = s->shapes[st->in_value];
+    sc_shape x = s->shapes[st->conv_in];
     const sc_layer *pad = st->pad_layer >= 0 ? &m->layers[st->pad_layer] : NULL;
     g->sy = l->ia[0];
     g->sx = l->ia[1];
@@ -403,7 +419,7 @@ static int plan(sc_session *s, int h, int w)
 {
     const sc_model *m = s->m;
     int st, i, k, *owner = NULL, *free_flags = NULL;
-    size_t scratch = 64;
+    size_t scratch = 64, maps = 8;
     if (s->plan_h == h && s->plan_w == w)
         return SC_OK;
     free_plan(s);
@@ -436,9 +452,12 @@ static int plan(sc_session *s, int h, int w)
             conv_geom g;
             size_t need;
             conv_geometry(s, sp, &g);
-            need = g.chan_stride * (size_t)s->shapes[sp->in_value].c * sizeof(float) + 256;
+            need = g.chan_stride * (size_t)s->shapes[sp->conv_in].c * sizeof(float) + 256;
             if (need > scratch)
                 scratch = need;
+            need = (size_t)(g.PH * g.sy + g.PW * g.sx + 8);
+            if (need > maps)
+                maps = need;
         }
         /* release inputs whose last reader is this step (never value 0's buffer) */
         for (k = 0; k < l->num_inputs; k++) {
@@ -467,7 +486,8 @@ static int plan(sc_session *s, int h, int w)
         s->scratch_base = sc_big_alloc(scratch);
         s->scratch = (float *)s->scratch_base;
         s->scratch_cap = scratch;
-        if (!s->scratch)
+        s->maps = (int *)malloc(maps * sizeof(int));
+        if (!s->scratch || !s->maps)
             st = sc_fail(SC_ERR_NOMEM, "cannot allocate %llu bytes of conv scratch", (unsigned long long)scratch);
     }
     free(owner);
@@ -495,13 +515,20 @@ typedef struct conv_job {
     sc_conv_args args;
     int rows_per_task, nblk, opg;
     sc_act act;
+    const int *ymap, *xmap;   /* padded coordinate -> row/column of x, -1 = zero padding */
+    int src_h, src_w;         /* size of x (smaller than xs when a resize is fused) */
+    int direct;               /* no resize: x is the conv input itself */
+    sc_conv_tile_fn conv_f32_fn, conv_i8_fn;
 } conv_job;
+
+/* The padding passes read x through ymap/xmap: padded coordinate -> source row/column (or -1
+ * for zero padding). The maps fold in reflect/edge padding and a fused nearest resize. */
 
 /* Padded, phase-split copy of channel c (fp32). */
 static void prep_channel_f32(const conv_job *j, int c)
 {
     const conv_geom *g = &j->g;
-    const float *src = j->x + (size_t)c * j->xs.h * j->xs.w;
+    const float *src = j->x + (size_t)c * j->src_h * j->src_w;
     float *dst = j->s->scratch + (size_t)c * g->chan_stride;
     int py, px, r, q;
     for (py = 0; py < g->sy; py++)
@@ -509,25 +536,21 @@ static void prep_channel_f32(const conv_job *j, int c)
             float *plane = dst + ((size_t)py * g->sx + px) * g->plane;
             for (r = 0; r < g->PH; r++) {
                 float *row = plane + (size_t)r * g->pw_stride;
-                int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
+                int iy = j->ymap[r * g->sy + py];
                 const float *srow;
                 if (iy < 0) {
                     memset(row, 0, (size_t)g->PW * sizeof(float));
                     continue;
                 }
-                srow = src + (size_t)iy * j->xs.w;
+                srow = src + (size_t)iy * j->src_w;
                 for (q = 0; q < g->PW; q++) {
                     int X = q * g->sx + px - g->pl;
-                    if (X >= 0 && X < j->xs.w) {
-                        if (g->sx == 1) { /* contiguous interior */
-                            int n = j->xs.w - X < g->PW - q ? j->xs.w - X : g->PW - q;
-                            memcpy(row + q, srow + X, (size_t)n * sizeof(float));
-                            q += n - 1;
-                        } else {
-                            row[q] = srow[X];
-                        }
+                    if (j->direct && g->sx == 1 && X >= 0 && X < j->src_w) { /* contiguous interior */
+                        int n = j->src_w - X < g->PW - q ? j->src_w - X : g->PW - q;
+                        memcpy(row + q, srow + X, (size_t)n * sizeof(float));
+                        q += n - 1;
                     } else {
-                        int ix = sc_pad_index(X, j->xs.w, g->mode);
+                        int ix = j->xmap[q * g->sx + px];
                         row[q] = ix < 0 ? 0.0f : srow[ix];
                     }
                 }
@@ -546,22 +569,20 @@ static void prep_pair_i8(const conv_job *j, int pair_global)
     int16_t *dst = (int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2;
     int16_t stackrow[4096], *qrow;
     int e, py, px, r, q;
-    qrow = j->xs.w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->xs.w * sizeof(int16_t));
+    qrow = j->src_w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->src_w * sizeof(int16_t));
     for (e = 0; e < 2; e++) {
         int ic = pr * 2 + e;
-        const float *src = ic < cpg ? j->x + (size_t)(grp * cpg + ic) * j->xs.h * j->xs.w : NULL;
+        const float *src = ic < cpg ? j->x + (size_t)(grp * cpg + ic) * j->src_h * j->src_w : NULL;
         for (py = 0; py < g->sy; py++)
             for (r = 0; r < g->PH; r++) {
-                int iy = src ? sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode) : -1;
-                const float *srow = iy >= 0 ? src + (size_t)iy * j->xs.w : NULL;
+                int iy = src ? j->ymap[r * g->sy + py] : -1;
+                const float *srow = iy >= 0 ? src + (size_t)iy * j->src_w : NULL;
                 if (srow && qrow)
-                    j->s->k->quantize_row(srow, qrow, (size_t)j->xs.w, j->inv_scale, j->zp);
+                    j->s->k->quantize_row(srow, qrow, (size_t)j->src_w, j->inv_scale, j->zp);
                 for (px = 0; px < g->sx; px++) {
                     int16_t *row = dst + ((((size_t)py * g->sx + px) * g->plane) + (size_t)r * g->pw_stride) * 2 + e;
                     for (q = 0; q < g->PW; q++) {
-                        int ix = q * g->sx + px - g->pl;
-                        if (ix < 0 || ix >= j->xs.w)
-                            ix = sc_pad_index(ix, j->xs.w, g->mode);
+                        int ix = j->xmap[q * g->sx + px];
                         row[(size_t)q * 2] = (!srow || ix < 0) ? 0
                             : qrow ? qrow[ix] : (int16_t)(sc_quantize_f32(srow[ix], j->inv_scale, j->zp) - j->zp);
                     }
@@ -579,25 +600,23 @@ static void prep_row_nhwc(const conv_job *j, int task)
     int C = j->xs.c, nph = g->sy * g->sx, phase = task % nph, r = task / nph;
     int py = phase / g->sx, px = phase % g->sx, q, c;
     float *row = j->s->scratch + ((size_t)phase * g->plane + (size_t)r * g->pw_stride) * C;
-    int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
-    size_t plane = (size_t)j->xs.h * j->xs.w;
+    int iy = j->ymap[r * g->sy + py];
+    size_t plane = (size_t)j->src_h * j->src_w;
+    int q0, ixs[64];
     if (iy < 0) {
         memset(row, 0, (size_t)g->PW * C * sizeof(float));
         return;
     }
     /* in chunks of columns: read each channel's run contiguously, write interleaved in L1 */
-    {
-        int q0, ixs[64];
-        for (q0 = 0; q0 < g->PW; q0 += 64) {
-            int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
+    for (q0 = 0; q0 < g->PW; q0 += 64) {
+        int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
+        for (q = 0; q < nq; q++)
+            ixs[q] = j->xmap[(q0 + q) * g->sx + px];
+        for (c = 0; c < C; c++) {
+            const float *src = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
+            float *d = row + (size_t)q0 * C + c;
             for (q = 0; q < nq; q++)
-                ixs[q] = sc_pad_index((q0 + q) * g->sx + px - g->pl, j->xs.w, g->mode);
-            for (c = 0; c < C; c++) {
-                const float *src = j->x + (size_t)c * plane + (size_t)iy * j->xs.w;
-                float *d = row + (size_t)q0 * C + c;
-                for (q = 0; q < nq; q++)
-                    d[(size_t)q * C] = ixs[q] < 0 ? 0.0f : src[ixs[q]];
-            }
+                d[(size_t)q * C] = ixs[q] < 0 ? 0.0f : src[ixs[q]];
         }
     }
 }
@@ -612,24 +631,22 @@ static void prep_row_nhwc_i8(const conv_job *j, int task)
     int py = phase / g->sx, px = phase % g->sx, q, c, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int CP = j->args.pix_stride;
     int16_t *row = (int16_t *)j->s->scratch + ((size_t)phase * g->plane + (size_t)r * g->pw_stride) * CP;
-    int iy = sc_pad_index(r * g->sy + py - g->pt, j->xs.h, g->mode);
-    size_t plane = (size_t)j->xs.h * j->xs.w;
+    int iy = j->ymap[r * g->sy + py];
+    size_t plane = (size_t)j->src_h * j->src_w;
     int16_t stackrow[4096], *qrow;
     memset(row, 0, (size_t)g->PW * CP * sizeof(int16_t));
     if (iy < 0)
         return;
     /* each source row is quantized once (vector kernel), then gathered with padding */
-    qrow = j->xs.w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->xs.w * sizeof(int16_t));
+    qrow = j->src_w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->src_w * sizeof(int16_t));
     for (c = 0; c < p->C; c++) {
         int grp = c / cpg, ic = c % cpg;
         int16_t *d = row + (grp * cpg2 + ic / 2) * 2 + (ic & 1);
-        const float *src = j->x + (size_t)c * plane + (size_t)iy * j->xs.w;
+        const float *src = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
         if (qrow)
-            j->s->k->quantize_row(src, qrow, (size_t)j->xs.w, j->inv_scale, j->zp);
+            j->s->k->quantize_row(src, qrow, (size_t)j->src_w, j->inv_scale, j->zp);
         for (q = 0; q < g->PW; q++) {
-            int ix = q * g->sx + px - g->pl;
-            if (ix < 0 || ix >= j->xs.w)
-                ix = sc_pad_index(ix, j->xs.w, g->mode);
+            int ix = j->xmap[q * g->sx + px];
             if (ix >= 0)
                 d[(size_t)q * CP] = qrow ? qrow[ix] : (int16_t)(sc_quantize_f32(src[ix], j->inv_scale, j->zp) - j->zp);
         }
@@ -655,10 +672,11 @@ static void task_conv_tiles(void *ctx, int t)
     for (grp = 0; grp < j->args.prep->groups; grp++) {
         int oc0 = grp * j->opg, oc1 = oc0 + j->opg;
         if (j->int8)
-            k->conv_i8(&j->args, oc0, oc1, oy0, oy1);
+            j->conv_i8_fn(&j->args, oc0, oc1, oy0, oy1);
         else
-            k->conv_f32(&j->args, oc0, oc1, oy0, oy1);
+            j->conv_f32_fn(&j->args, oc0, oc1, oy0, oy1);
     }
+    (void)k;
 }
 
 static void task_conv_ref(void *ctx, int oc)
@@ -730,8 +748,28 @@ static void run_conv(sc_session *s, const sc_step *st)
     j.st = st;
     conv_geometry(s, st, &j.g);
     j.x = s->vbuf[st->in_value];
-    j.xs = s->shapes[st->in_value];
+    j.xs = s->shapes[st->conv_in];
+    j.src_h = s->shapes[st->in_value].h;
+    j.src_w = s->shapes[st->in_value].w;
+    j.direct = st->resize_layer < 0;
     j.ys = s->shapes[l->output];
+    {
+        int Hp = j.g.PH * j.g.sy, Wp = j.g.PW * j.g.sx, Y, X;
+        const sc_layer *rz = st->resize_layer >= 0 ? &m->layers[st->resize_layer] : NULL;
+        int *ymap = s->maps, *xmap = s->maps + Hp;
+        for (Y = 0; Y < Hp; Y++) {
+            int u = sc_pad_index(Y - j.g.pt, j.xs.h, j.g.mode);
+            ymap[Y] = (u < 0 || !rz) ? u : sc_resize_nearest_src(u, j.src_h, j.xs.h, rz->fa[0], rz->ia[1], rz->ia[2]);
+        }
+        for (X = 0; X < Wp; X++) {
+            int u = sc_pad_index(X - j.g.pl, j.xs.w, j.g.mode);
+            xmap[X] = (u < 0 || !rz) ? u : sc_resize_nearest_src(u, j.src_w, j.xs.w, rz->fa[1], rz->ia[1], rz->ia[2]);
+        }
+        j.ymap = ymap;
+        j.xmap = xmap;
+    }
+    j.conv_f32_fn = s->k->conv_f32 ? s->k->conv_f32 : sc_conv_f32_tile_scalar;
+    j.conv_i8_fn = s->k->conv_i8 ? s->k->conv_i8 : sc_conv_i8_tile_scalar;
     j.args.prep = &m->conv[st->layer];
     j.int8 = j.args.prep->is_int8;
     j.act = st->norm_layer >= 0 ? (sc_act){SC_ACT_NONE, 0.0f, 0.0f} : st->act;
@@ -747,7 +785,7 @@ static void run_conv(sc_session *s, const sc_step *st)
         j.args.out_scale = vout->scale;
         j.args.out_zp = vout->zero_point;
     }
-    if (s->k->conv_f32 == NULL) {
+    if (s->k->conv_f32 == NULL && j.direct) {
         s->kernel_name[st->layer] = j.int8 ? s->k->conv_i8_name : s->k->conv_f32_name;
         sc_pool_run(s->pool, j.args.prep->O, task_conv_ref, &j);
     } else {

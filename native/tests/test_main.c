@@ -491,6 +491,57 @@ static void test_other_ops(mb_rng *r)
     }
 }
 
+/* A nearest resize read through by the next conv's padding pass must give the bytes of the
+ * unfused pair (a no-op clip between them prevents the fusion). */
+static void test_resize_conv_fusion(mb_rng *r)
+{
+    int it, iters = quick ? 6 : 24;
+    for (it = 0; it < iters; it++) {
+        int C = mb_randint(r, 1, 12), H = mb_randint(r, 3, 17), W = mb_randint(r, 3, 29), fused;
+        int O = it % 2 ? mb_randint(r, 8, 20) : mb_randint(r, 1, 6), int8 = it % 3 == 2;
+        int mode = mb_randint(r, 0, 2), k = mb_randint(r, 1, 3) * 2 - 1, st = mb_randint(r, 1, 2);
+        float sc[3] = {2.0f, 3.0f, 1.5f}, fa[3] = {0, 0, 0};
+        int32_t ia[12] = {0};
+        float *x = random_input(r, (size_t)C * H * W, -1.0f, 1.0f), *ref[2] = {NULL, NULL};
+        size_t n[2] = {0, 0};
+        fa[0] = sc[mb_randint(r, 0, 2)];
+        fa[1] = sc[mb_randint(r, 0, 2)];
+        ia[1] = mb_randint(r, 0, 3);
+        ia[2] = mb_randint(r, 0, 3);
+        for (fused = 0; fused < 2; fused++) {
+            mb_model mb;
+            mb_rng wr = *r; /* same weights in both models */
+            int v = 0, p = k / 2;
+            uint8_t *buf;
+            size_t size;
+            mb_init(&mb, C);
+            if (int8) {
+                mb.flags = 1;
+            }
+            v = mb_layer_add(&mb, SC_OP_RESIZE, 1, &v, C, NULL, ia, fa);
+            if (!fused)
+                v = mb_simple(&mb, SC_OP_CLIP, v, -1e30f, 1e30f);
+            if (int8) {
+                mb.vscale[v] = 2.0f / 255.0f;
+                mb.vzp[v] = 3;
+            }
+            v = int8 ? mb_conv_i8(&mb, &wr, v, O, k, k, st, st, p, p, p, p, 1, mode, 0.0f, 0)
+                     : mb_conv(&mb, &wr, v, O, k, k, st, st, p, p, p, p, 1, 1, 1, mode, 1);
+            buf = mb_write(&mb, v, &size);
+            ref[fused] = check_exact(int8 ? "resize+conv int8 (fused read)" : "resize+conv (fused read)", buf, size,
+                                     C, H, W, x, &n[fused], 0);
+            free(buf);
+            mb_free(&mb);
+        }
+        CHECK(ref[0] && ref[1] && n[0] == n[1] && memcmp(ref[0], ref[1], n[0] * sizeof(float)) == 0,
+              "resize fused into conv differs from the unfused pair (C%d O%d k%d s%d mode%d coord%d nearest%d scale %gx%g)",
+              C, O, k, st, mode, ia[1], ia[2], fa[0], fa[1]);
+        free(ref[0]);
+        free(ref[1]);
+        free(x);
+    }
+}
+
 /* ---- exact tests of the integer requantization and the float quantizer ---- */
 static void test_requant(void)
 {
@@ -912,6 +963,7 @@ int main(int argc, char **argv)
     test_conv_norm_fused(&r);
     test_conv_int8(&r);
     test_other_ops(&r);
+    test_resize_conv_fusion(&r);
     printf("\n%-34s %6s %6s\n", "op (optimized vs reference)", "cases", "exact");
     for (i = 0; i < n_op_stats; i++)
         printf("%-34s %6d %6d\n", op_stats[i].name, op_stats[i].cases, op_stats[i].ok);
