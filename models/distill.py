@@ -2,7 +2,7 @@
 
 The shipped weights come from one command (one CPU thread, about an hour):
 
-    .venv/bin/python -m models.distill --iters 3000
+    .venv/bin/python -m models.distill --iters 2200 --crop 128
 
 Steps: teacher outputs on real content at three scales are computed once and cached under
 models/.cache/ (never committed); then one conditional-instance-norm student learns every
@@ -47,9 +47,9 @@ class Pair:
 
 @dataclass
 class Recipe:
-    iters: int = 3000
+    iters: int = 2200
     batch: int = 8
-    crop: int = 160
+    crop: int = 128
     lr: float = 2e-3
     seed: int = 20260
     lowpass_weight: float = 2.0

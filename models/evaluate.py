@@ -127,14 +127,15 @@ def evaluate_style(style: catalog_mod.Style, footage: dict, net=None) -> dict:
     return row
 
 
-def evaluate_shipped(frame_limit: int | None = None, progress: bool = True) -> dict:
+def evaluate_shipped(frame_limit: int | None = None, progress: bool = True,
+                     catalog_path: Path = catalog_mod.CATALOG) -> dict:
     from tqdm import tqdm
 
     from models.macs import count_macs
     from models.runner import StyleNetwork
 
     t0 = time.time()
-    styles = catalog_mod.load_catalog()
+    styles = catalog_mod.load_catalog(catalog_path)
     footage = _footage(frame_limit)
     nets, models = {}, {}
     for s in styles:
@@ -216,11 +217,11 @@ def _kb(n) -> str:
     return f"{n / 1024:.1f} KiB ({n:,} bytes)"
 
 
-def write_docs(results: dict, doc: Path = DOC) -> None:
-    contact_sheet(results)
+def write_docs(results: dict, doc: Path = DOC, sheet: Path = SHEET) -> None:
+    contact_sheet(results, sheet)
     models_md = []
     for path, m in results["models"].items():
-        rel = Path(path).relative_to(REPO).as_posix()
+        rel = Path(path).relative_to(REPO).as_posix() if Path(path).is_relative_to(REPO) else path
         recipe_path = Path(path).with_suffix(".recipe.json")
         recipe = json.loads(recipe_path.read_text()) if recipe_path.is_file() else None
         models_md.append(f"### `{rel}`\n")
@@ -298,7 +299,7 @@ with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if result
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text)
     slim = {k: v for k, v in results.items() if k not in ("footage", "catalog")}
-    RESULTS.write_text(json.dumps(slim, indent=1) + "\n")
+    doc.with_name(RESULTS.name).write_text(json.dumps(slim, indent=1) + "\n")
 
 
 def main(argv=None) -> int:

@@ -97,7 +97,7 @@ def train_painting(painting: Path, name: str, iters: int = DEFAULT_ITERS, minute
     style_id = slug(name)
     library = catalog.library_dir() if library is None else Path(library)
     target = library / style_id
-    taken = {s.id for s in catalog.load_catalog()}
+    taken = {s.id for s in catalog.load_catalog()} if catalog.CATALOG.is_file() else set()
     if style_id in taken:
         raise StyleCutError(name, f"the id {style_id!r} belongs to a shipped style; choose another name")
     if target.exists() and not force:

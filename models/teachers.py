@@ -46,7 +46,7 @@ def teacher_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=None)
-def _session(name: str, threads: int = 2):
+def _session(name: str, threads: int = 1):
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
