@@ -69,13 +69,16 @@ def content_views(seed: int = 0) -> list[np.ndarray]:
     return views
 
 
-def painting_pairs(embedding: np.ndarray, progress: bool = True, seed: int = 0):
+def painting_pairs(embedding: np.ndarray, progress: bool = True, seed: int = 0, views: int | None = None):
     from tqdm import tqdm
 
     from models.distill import Pair
 
     pairs = []
-    for i, v in enumerate(tqdm(content_views(seed), desc="teacher targets", unit="img", disable=not progress)):
+    chosen = content_views(seed)
+    if views:
+        chosen = chosen[::max(1, len(chosen) // views)][:views]
+    for i, v in enumerate(tqdm(chosen, desc="teacher targets", unit="img", disable=not progress)):
         t = (teachers.arbitrary(v, embedding) * 255 + 0.5).astype(np.uint8)
         pairs.append(Pair(f"view{i}", v, t[None]))
     return pairs
@@ -83,8 +86,9 @@ def painting_pairs(embedding: np.ndarray, progress: bool = True, seed: int = 0):
 
 def train_painting(painting: Path, name: str, iters: int = DEFAULT_ITERS, minutes: float = DEFAULT_MINUTES,
                    library: Path | None = None, force: bool = False, progress: bool = True,
-                   seed: int = 20261) -> catalog.Style:
-    """Train, export and install a painting style; returns its catalog entry."""
+                   seed: int = 20261, views: int | None = None) -> catalog.Style:
+    """Train, export and install a painting style; returns its catalog entry.
+    `views` limits the number of content views (fewer teacher runs, for quick trials)."""
     from PIL import Image
 
     from models.distill import Recipe, train
@@ -105,7 +109,7 @@ def train_painting(painting: Path, name: str, iters: int = DEFAULT_ITERS, minute
     pic = load_painting(painting)
     t0 = time.time()
     embedding = teachers.style_embedding(pic)
-    pairs = painting_pairs(embedding, progress=progress, seed=seed)
+    pairs = painting_pairs(embedding, progress=progress, seed=seed, views=views)
     recipe = Recipe(iters=iters, batch=8, crop=160, lr=3e-3, seed=seed,
                     extra={"deadline": time.time() + minutes * 60 if minutes else None})
     model, log = train(pairs, 1, recipe, progress=progress, deadline=recipe.extra["deadline"])
