@@ -118,6 +118,7 @@ def test_missing_and_corrupt_networks_are_named(env, frames, tmp_path):
     gone = library / "test-gone"
     gone.mkdir()
     (gone / "style.json").write_text(json.dumps({**entry, "id": "test-gone", "model": "deleted.onnx"}))
+    styles.refresh()  # an import does this; otherwise new entries show within a second
     try:
         effect = StyleTransfer()
         for backend in ("desktop", "phone"):
@@ -131,6 +132,7 @@ def test_missing_and_corrupt_networks_are_named(env, frames, tmp_path):
             for f in sub.iterdir():
                 f.unlink()
             sub.rmdir()
+        styles.refresh()
 
 
 def test_int8_model_is_converted_once_and_cached_by_hash(env):

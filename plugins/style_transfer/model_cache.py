@@ -60,7 +60,13 @@ def native_model(onnx_path: Path, int8: bool) -> Path:
         digest = file_hash(onnx_path)
     except OSError as exc:
         raise PluginError(onnx_path, f"cannot read the style network ({exc.strerror})") from None
-    kind = f"int8-c{CALIBRATION_VERSION}" if int8 else "fp32"
+    frames = None
+    kind = "fp32"
+    if int8:
+        # the calibration pictures depend on what is installed: their digest is in the name,
+        # so a model calibrated on other pictures is never taken for this one
+        frames, pictures = _calibration()
+        kind = f"int8-c{CALIBRATION_VERSION}-{pictures}"
     folder = cache_dir() / "native-models"
     target = folder / f"{digest[:32]}-{kind}.scn"
     if target.is_file():
@@ -71,11 +77,29 @@ def native_model(onnx_path: Path, int8: bool) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PluginError(folder, f"cannot create the model cache folder ({exc.strerror})") from None
-    frames = calibration_frames() if int8 else None
     # convert() writes a temporary file and renames it, so a crash never leaves half a model
     # and two processes converting at once both end with a whole one.
     convert(onnx_path, target, int8=int8, frames=frames)
     return target
+
+
+_calibration_cache: tuple[list, str] | None = None
+
+
+def _calibration() -> tuple[list[np.ndarray], str]:
+    """The calibration pictures and a digest of them, made once per process."""
+    global _calibration_cache
+    with _lock:
+        if _calibration_cache is not None:
+            return _calibration_cache
+    frames = calibration_frames()
+    digest = hashlib.sha256()
+    for frame in frames:
+        digest.update(repr(frame.shape).encode())
+        digest.update(frame.tobytes())
+    with _lock:
+        _calibration_cache = (frames, digest.hexdigest()[:12])
+        return _calibration_cache
 
 
 def calibration_frames() -> list[np.ndarray]:
@@ -98,9 +122,13 @@ def calibration_frames() -> list[np.ndarray]:
         import matplotlib.cbook as cbook
         from PIL import Image
 
-        with cbook.get_sample_data("grace_hopper.jpg") as fh:
-            pictures.append(np.asarray(Image.open(fh).convert("RGB")))
-    except (ImportError, OSError, ValueError):
+        for name in ("grace_hopper.jpg", "Minduka_Present_Blue_Pack.png"):
+            try:
+                with cbook.get_sample_data(name) as fh:
+                    pictures.append(np.asarray(Image.open(fh).convert("RGB")))
+            except (OSError, ValueError):
+                continue
+    except ImportError:
         pass
     if not pictures:
         raise PluginError("int8 calibration", "no calibration pictures are installed "

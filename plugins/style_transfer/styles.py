@@ -38,6 +38,10 @@ class Choice:
 
 _lock = threading.Lock()
 _listing: tuple[tuple, list, list] | None = None
+_checked_at = 0.0
+# Look at the catalog and library folders at most this often (seconds): rendering asks for
+# every frame, and a style installed while the editor runs still shows up at once.
+RECHECK_SECONDS = 1.0
 
 
 def _sources_stamp() -> tuple:
@@ -59,11 +63,19 @@ def _sources_stamp() -> tuple:
 
 def available():
     """(styles, problems): shipped styles then library styles. Re-read when either changes."""
-    global _listing
+    global _listing, _checked_at
+    import time
+
     from models import catalog
 
+    now = time.monotonic()
+    with _lock:
+        if _listing is not None and now - _checked_at < RECHECK_SECONDS \
+                and _listing[0][2] == str(catalog.library_dir()):
+            return _listing[1], _listing[2]
     stamp = _sources_stamp()
     with _lock:
+        _checked_at = now
         if _listing is not None and _listing[0] == stamp:
             return _listing[1], _listing[2]
     problems: list[StyleCutError] = []
@@ -81,6 +93,13 @@ def available():
     with _lock:
         _listing = (stamp, styles, problems)
     return styles, problems
+
+
+def refresh() -> None:
+    """Look at the catalog and library again on the next request (after an import)."""
+    global _checked_at
+    with _lock:
+        _checked_at = 0.0
 
 
 def ids() -> list[str]:
