@@ -191,6 +191,10 @@ extern const sc_kernels sc_kernels_scalar;
 #if defined(__x86_64__) || defined(_M_X64)
 extern const sc_kernels sc_kernels_avx2;
 extern const sc_kernels sc_kernels_avx512;
+/* AVX2 entry points the AVX-512 family reuses (every AVX-512 CPU has AVX2) */
+void sc_conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
+void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
+void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;

@@ -224,7 +224,7 @@ static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0,
 
 /* Output channels [oc0, oc1) of one group (oc0 at a block start), rows [oy0, oy1). For each
  * pixel block every channel block runs while the block's input is in L1. */
-static void conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+void sc_conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
     if (a->nhwc) {
@@ -404,7 +404,7 @@ static void conv_i8_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, 
     }
 }
 
-static void conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
     if (a->nhwc) {
@@ -438,7 +438,7 @@ static void conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int o
 
 /* (q - zp) as int16 for n floats: the same operations as sc_quantize_f32 (cvtps rounds half
  * to even, as nearbyintf in the default rounding mode). */
-static void quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp)
+void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp)
 {
     const __m256 vi = _mm256_set1_ps(inv_scale), lo = _mm256_set1_ps(-1000.0f), hi = _mm256_set1_ps(1000.0f);
     const __m256i vzp = _mm256_set1_epi32(zp), qlo = _mm256_set1_epi32(-128), qhi = _mm256_set1_epi32(127);
@@ -461,12 +461,12 @@ static void quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_sc
 const sc_kernels sc_kernels_avx2 = {
     SC_ISA_AVX2,
     "f32_conv2d_4x24_avx2", "qs8_conv2d_4x16_avx2", "f32_instnorm_16lane_avx2", "f32_eltwise_8x_avx2",
-    conv_f32_avx2, conv_i8_avx2,
+    sc_conv_f32_avx2, sc_conv_i8_avx2,
     plane_stats_avx2,
     scale_shift_act_avx2,
     act_avx2,
     8, "f32_conv2d_16cx6_nhwc_avx2",
     1, "qs8_conv2d_16cx6_nhwc_avx2",
-    quantize_row_avx2,
+    sc_quantize_row_avx2,
 };
 #endif

@@ -114,6 +114,8 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
         for (t = 0; t < ntaps; t++) {
             const float *src = base + tap[t];
             __m512 xv[3];
+            _mm_prefetch((const char *)(src + 16 * NX + 16), _MM_HINT_T0);
+            _mm_prefetch((const char *)(src + 16 * NX + 32), _MM_HINT_T0);
 #pragma GCC unroll 3
             for (v = 0; v < NX; v++)
                 xv[v] = _mm512_loadu_ps(src + 16 * v);
@@ -142,6 +144,10 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
 static void conv_f32_avx512(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
+    if (a->nhwc) { /* wide layers: the channel-vector kernel (memory-bound, 256 bits suffice) */
+        sc_conv_f32_avx2(a, oc0, oc1, oy0, oy1);
+        return;
+    }
     int opg = p->O / p->groups, cpg = p->C / p->groups, nblk = (opg + SC_OCB - 1) / SC_OCB;
     int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
     int oy, ox, ob;
@@ -183,6 +189,8 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
         for (t = 0; t < ntaps; t++) {
             const int16_t *src = base + tap[t] * 2;
             __m512i xv[2];
+            _mm_prefetch((const char *)(src + 32 * NX + 32), _MM_HINT_T0);
+            _mm_prefetch((const char *)(src + 32 * NX + 64), _MM_HINT_T0);
 #pragma GCC unroll 2
             for (v = 0; v < NX; v++)
                 xv[v] = _mm512_loadu_si512((const void *)(src + 32 * v));
@@ -216,6 +224,10 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
 static void conv_i8_avx512(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
+    if (a->nhwc) {
+        sc_conv_i8_avx2(a, oc0, oc1, oy0, oy1);
+        return;
+    }
     int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int nblk = (opg + SC_OCB - 1) / SC_OCB;
     int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
@@ -246,8 +258,8 @@ const sc_kernels sc_kernels_avx512 = {
     plane_stats_avx512,
     scale_shift_act_avx512,
     act_avx512,
-    0, NULL,
-    0, NULL,
-    sc_quantize_row_scalar,
+    8, "f32_conv2d_16cx6_nhwc_avx2",
+    1, "qs8_conv2d_16cx6_nhwc_avx2",
+    sc_quantize_row_avx2,
 };
 #endif
