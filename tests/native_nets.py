@@ -28,6 +28,18 @@ def export(module, inputs: tuple, input_names, dynamic: bool = True) -> bytes:
     return buf.getvalue()
 
 
+def export_dynamo(module, inputs: tuple, input_names) -> bytes:
+    """ONNX bytes from torch's default (dynamo) exporter, dynamic H and W in steps of 4."""
+    torch = _torch()
+    h, w = torch.export.Dim("h", min=2, max=4096), torch.export.Dim("w", min=2, max=4096)
+    shapes = tuple([{2: 4 * h, 3: 4 * w}] + [None] * (len(inputs) - 1))
+    module.eval()
+    with torch.no_grad():
+        program = torch.onnx.export(module, inputs, dynamo=True, input_names=list(input_names),
+                                    output_names=["out"], dynamic_shapes=shapes, verbose=False)
+    return program.model_proto.SerializeToString()
+
+
 def _randomize(module, seed: int):
     """Deterministic weights with a spread that keeps activations lively (not saturated)."""
     torch = _torch()
@@ -47,7 +59,8 @@ def _randomize(module, seed: int):
     return module
 
 
-def student(blocks: int = 3, width: int = 32, styles: int = 0, decomposed: bool = False, seed: int = 0):
+def student(blocks: int = 3, width: int = 32, styles: int = 0, decomposed: bool = False, seed: int = 0,
+            dynamo: bool = False):
     """The Caffe2go-style student: strided convs down to 1/4, residual 3x3 blocks with instance
     norm, nearest upsampling + conv back up, sigmoid output. `styles` > 0 makes every norm
     conditional on a style-weight input (gamma/beta = weights @ table); `decomposed` spells
@@ -117,10 +130,11 @@ def student(blocks: int = 3, width: int = 32, styles: int = 0, decomposed: bool 
 
     model = _randomize(Student(), seed)
     x = torch.rand(1, 3, 64, 64)
+    exporter = export_dynamo if dynamo else export
     if styles:
         w = torch.full((styles,), 1.0 / styles)
-        return export(model, (x, w), ["image", "style_weights"])
-    return export(model, (x,), ["image"])
+        return exporter(model, (x, w), ["image", "style_weights"])
+    return exporter(model, (x,), ["image"])
 
 
 def zoo(seed: int = 1):

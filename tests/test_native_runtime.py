@@ -84,6 +84,16 @@ def test_conditional_styles_and_mixing_match_onnxruntime(nets, real_frames):
     assert np.abs(session.run(x) - native_nets.ort_run(nets["cin"], x, mix)).max() <= 1e-4
 
 
+def test_default_dynamo_exporter_output_converts_and_matches(real_frames):
+    """torch's default exporter (opset 18+, InstanceNormalization op, MatMul style tables)."""
+    onnx_bytes = native_nets.student(blocks=1, styles=3, seed=9, dynamo=True)
+    session = Session(load(convert_to_bytes(onnx_bytes)[0]))
+    mix = np.array([0.2, 0.5, 0.3], np.float32)
+    session.set_style_weights(mix)
+    x = nchw(real_frames[0])
+    assert np.abs(session.run(x) - native_nets.ort_run(onnx_bytes, x, mix)).max() <= 1e-4
+
+
 def test_rgb_path_matches_rounded_float_path(nets, real_frames):
     model = load(convert_to_bytes(nets["student"])[0])
     session = Session(model)
