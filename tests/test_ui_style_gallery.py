@@ -1,0 +1,85 @@
+"""Applying and switching styles from the gallery, also while playing, with undo."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from editor.core.render import Renderer
+from style_nets import STYLE_IDS, style_environment
+from ui_support import make_window, shown_frame_rgb, wait_until
+
+STYLE = "org.stylecut.style_transfer"
+
+
+@pytest.fixture(scope="module")
+def env(request, tmp_path_factory):
+    return style_environment(request, tmp_path_factory)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, env, carphone):
+    w = make_window(qtbot, tmp_path)
+    [clip_id] = w.media_bin.add_to_timeline([str(carphone)])
+    w.controller.set_selection([clip_id])
+    yield w
+    w.shutdown()
+
+
+def _expected(window, index):
+    with Renderer(window.controller.snapshot(), registry=window.registry) as renderer:
+        return np.array(renderer.render_frame(index).frame)
+
+
+def _effect(window):
+    return next(c for _, c in window.controller.project.clips()).effects[0]
+
+
+def test_gallery_paints_each_style_on_the_frame_and_applies_one(window):
+    inspector = window.inspector
+    assert inspector.add_effect(STYLE)
+    gallery = inspector.gallery
+    assert gallery.isVisible()
+    assert list(gallery.buttons) == list(STYLE_IDS)
+    wait_until(lambda: len(gallery.thumbs) == len(STYLE_IDS), timeout=120)
+    thumbs = [gallery.thumbs[s] for s in STYLE_IDS]
+    assert thumbs[0].shape[1] <= 176 and thumbs[0].shape[2] == 3
+    assert not np.array_equal(thumbs[0], thumbs[1]) and not np.array_equal(thumbs[1], thumbs[2])
+    assert gallery.buttons[STYLE_IDS[0]].isChecked()     # unset style means the first one
+    gallery.buttons[STYLE_IDS[2]].click()
+    assert _effect(window).params["style"] == STYLE_IDS[2]
+    assert gallery.buttons[STYLE_IDS[2]].isChecked() and not gallery.buttons[STYLE_IDS[0]].isChecked()
+    c = window.controller
+    wait_until(lambda: window.viewer.shown is not None and window.viewer.shown.generation == c.generation, timeout=120)
+    assert np.array_equal(shown_frame_rgb(window), _expected(window, c.frame))
+    assert "Style transfer (desktop, onnxruntime)" in window.viewer.backend_label.text()
+    c.undo()
+    assert "style" not in _effect(window).params
+    assert gallery.buttons[STYLE_IDS[0]].isChecked()
+
+
+def test_switching_styles_while_playing_shows_on_the_next_frames(window):
+    inspector, c, viewer = window.inspector, window.controller, window.viewer
+    inspector.add_effect(STYLE)
+    inspector.set_value("size", 96)  # small processing keeps playback moving on two cores
+    gallery = inspector.gallery
+    shown = []
+    viewer.frameShown.connect(lambda f: shown.append(f) if f.playing else None)
+    c.set_playhead(Fraction(0))
+    viewer.play()
+    wait_until(lambda: len(shown) >= 2, timeout=120)
+    gallery.buttons[STYLE_IDS[1]].click()
+    switched = c.generation
+    assert viewer.playing  # the switch does not stop playback
+    wait_until(lambda: any(f.generation == switched for f in shown), timeout=120)
+    viewer.pause()
+    after = next(f for f in shown if f.generation == switched)
+    before = shown[0]
+    assert before.generation != switched
+    # The frame shown after the switch is exactly the new style's render of that frame.
+    image = after.image
+    rgb = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes()).reshape(
+        image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
+    assert np.array_equal(rgb, _expected(window, after.index))
