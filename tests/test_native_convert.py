@@ -330,3 +330,13 @@ def test_clip_search_beats_min_max_when_outliers_stretch_the_range():
     assert roundtrip_error(values, clip_lo, clip_hi) < 0.95 * roundtrip_error(values, lo, hi)
     tight = rng.uniform(0, 1, 10000)                 # nothing to gain: keeps (nearly) the full range
     assert best_clip(tight, 0.0, 1.0)[1] >= 0.9
+
+
+def test_opset18_pad_with_axes_input():
+    nodes = [helper.make_node("Pad", ["x", "pads", "", "axes"], ["p"], mode="edge"),
+             helper.make_node("Conv", ["p", "w"], ["y"])]
+    model = make_model(nodes, {"pads": np.array([1, 2, 3, 4]), "axes": np.array([-2, -1]),
+                               "w": np.ones((4, 4, 3, 3), np.float32)}, opset=18)
+    (conv,) = to_network(model).layers
+    assert [conv.attrs[k] for k in ("pad_t", "pad_l", "pad_b", "pad_r")] == [1, 2, 3, 4]
+    assert conv.attrs["pad_mode"] == "edge"

@@ -348,7 +348,14 @@ class Lowering:
         else:
             pads = list(node.attrs.get("pads", []))
         if len(node.inputs) > 3 and node.inputs[3]:
-            self.fail(node, "padding selected axes is not supported")
+            # opset 18: pads are [begins..., ends...] for the listed axes only
+            axes = [int(a) % 4 for a in self.const(node, node.inputs[3], "the pad axes").reshape(-1)]
+            if len(pads) != 2 * len(axes):
+                self.fail(node, f"{len(pads)} pad amounts for {len(axes)} axes")
+            full = [0] * 8
+            for i, ax in enumerate(axes):
+                full[ax], full[4 + ax] = pads[i], pads[len(axes) + i]
+            pads = full
         value = 0.0
         if len(node.inputs) > 2 and node.inputs[2]:
             value = float(self.const(node, node.inputs[2], "the pad value").reshape(-1)[0])
