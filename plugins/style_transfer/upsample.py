@@ -14,6 +14,8 @@ strokes come from the network.
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
@@ -53,8 +55,8 @@ def crop(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(rgb[:h, :w])
 
 
-def _box(x: np.ndarray, radius: int) -> np.ndarray:
-    return cv2.boxFilter(x, -1, (2 * radius + 1, 2 * radius + 1), normalize=True,
+def _box(x: np.ndarray, radius: int, dst: np.ndarray | None = None) -> np.ndarray:
+    return cv2.boxFilter(x, -1, (2 * radius + 1, 2 * radius + 1), dst=dst, normalize=True,
                          borderType=cv2.BORDER_REFLECT)
 
 
@@ -67,26 +69,56 @@ def _coefficients(p: np.ndarray, guide: np.ndarray, radius: int, eps: float):
     """Per-window linear fit p ~ a * guide + b (all at low resolution), smoothed.
 
     `p` is float32 (h, w) or (h, w, c) in 0..1, `guide` float32 (h, w) in 0..1. Returns a
-    per guide level (it is dimensionless) and b in 0..255 (+0.5 for rounding), ready to enlarge."""
+    per guide level (it is dimensionless) and b in 0..255 (+0.5 for rounding), ready to
+    enlarge. Both live in per-thread scratch buffers: use them before the next call."""
     channels = 1 if p.ndim == 2 else p.shape[2]
-    g = guide if channels == 1 else cv2.merge([guide] * channels)
-    mean_g = _box(g, radius)
-    mean_p = _box(p, radius)
-    cov = _box(p * g, radius) - mean_g * mean_p
-    var = _box(g * g, radius) - mean_g * mean_g
-    a = cov / (var + eps)
-    b = mean_p - a * mean_g
-    return _box(a, radius), _box(b, radius) * 255.0 + 0.5
+    shape = p.shape
+    g = guide if channels == 1 else cv2.merge([guide] * channels, dst=_buffer("c.g", shape, np.float32))
+    box = lambda src, name: _box(src, radius, _buffer(name, shape, np.float32))  # noqa: E731
+    mean_g = box(g, "c.mean_g")
+    mean_p = box(p, "c.mean_p")
+    tmp = _buffer("c.tmp", shape, np.float32)
+    cov = box(cv2.multiply(p, g, dst=tmp), "c.cov")               # mean(p g)
+    var = box(cv2.multiply(g, g, dst=tmp), "c.var")               # mean(g g)
+    cv2.subtract(cov, cv2.multiply(mean_g, mean_p, dst=tmp), dst=cov)
+    cv2.subtract(var, cv2.multiply(mean_g, mean_g, dst=tmp), dst=var)
+    cv2.add(var, eps, dst=var)
+    a = cv2.divide(cov, var, dst=cov)
+    b = cv2.subtract(mean_p, cv2.multiply(a, mean_g, dst=tmp), dst=mean_p)
+    a = box(a, "c.a")
+    b = box(b, "c.b")
+    cv2.addWeighted(b, 255.0, b, 0.0, 0.5, dst=b)  # b * 255 + 0.5
+    return a, b
+
+
+_workspace = threading.local()
+
+
+def _buffer(name: str, shape: tuple, dtype) -> np.ndarray:
+    """A scratch array kept per thread: fresh full-resolution arrays cost more in page faults
+    (the allocator hands big blocks back to the system) than the arithmetic done in them."""
+    store = getattr(_workspace, "buffers", None)
+    if store is None:
+        store = _workspace.buffers = {}
+    key = (name, shape, np.dtype(dtype).str)
+    buf = store.get(key)
+    if buf is None:
+        if len(store) > 16:  # sizes changed (another clip): forget the old ones
+            store.clear()
+        buf = store[key] = np.empty(shape, dtype)
+    return buf
 
 
 def _apply(a: np.ndarray, b: np.ndarray, guide_full: np.ndarray) -> np.ndarray:
     """a * guide + b at the guide's (full) resolution, saturated to uint8."""
     H, W = guide_full.shape[:2]
-    a_full = cv2.resize(a, (W, H), interpolation=cv2.INTER_LINEAR)
-    b_full = cv2.resize(b, (W, H), interpolation=cv2.INTER_LINEAR)
-    g = guide_full if a.ndim == 2 else cv2.merge([guide_full] * a.shape[2])
-    # the product in float, then one saturating add that rounds down to uint8
-    return cv2.add(cv2.multiply(a_full, g, dtype=cv2.CV_32F), b_full, dtype=cv2.CV_8U)
+    shape = (H, W) + a.shape[2:]
+    a_full = cv2.resize(a, (W, H), dst=_buffer("a", shape, np.float32), interpolation=cv2.INTER_LINEAR)
+    b_full = cv2.resize(b, (W, H), dst=_buffer("b", shape, np.float32), interpolation=cv2.INTER_LINEAR)
+    g = guide_full if a.ndim == 2 else cv2.merge([guide_full] * a.shape[2], dst=_buffer("g", shape, np.uint8))
+    # the product in float (in place), then one saturating add that rounds to uint8
+    cv2.multiply(a_full, g, dst=a_full, dtype=cv2.CV_32F)
+    return cv2.add(a_full, b_full, dtype=cv2.CV_8U)
 
 
 def guided_upsample_plane(plane_low: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray,
