@@ -156,9 +156,8 @@ def size_rules(net: Network) -> tuple[int, int]:
 
 
 def _exact_scale(net: Network, lo: int, multiple: int) -> bool:
-    """The output side must be proportional to the input side (no rounding in strided layers)."""
-    base = infer_shapes(net, lo, lo)[0][net.output][1]
-    for s in (lo + multiple, lo + 2 * multiple, lo + 3 * multiple):
-        if infer_shapes(net, s, s)[0][net.output][1] * lo != base * s:
-            return False
-    return True
+    """The output side must grow by the same amount for every step of `multiple` (no rounding
+    in strided layers), so every accepted size maps to an output the same way."""
+    outs = [infer_shapes(net, s, s)[0][net.output][1] for s in range(lo, lo + 5 * multiple, multiple)]
+    steps = {b - a for a, b in zip(outs, outs[1:])}
+    return len(steps) == 1
