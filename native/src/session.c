@@ -607,7 +607,26 @@ static void prep_row_nhwc(const conv_job *j, int task)
         memset(row, 0, (size_t)g->PW * C * sizeof(float));
         return;
     }
-    /* in chunks of columns: read each channel's run contiguously, write interleaved in L1 */
+    /* pixel by pixel: contiguous writes, one read stream per channel */
+    {
+        const float *rows[SC_MAX_CHANNELS > 64 ? 64 : SC_MAX_CHANNELS];
+        if (C <= 64) {
+            for (c = 0; c < C; c++)
+                rows[c] = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
+            for (q = 0; q < g->PW; q++) {
+                int ix = j->xmap[q * g->sx + px];
+                float *d = row + (size_t)q * C;
+                if (ix < 0) {
+                    memset(d, 0, (size_t)C * sizeof(float));
+                    continue;
+                }
+                for (c = 0; c < C; c++)
+                    d[c] = rows[c][ix];
+            }
+            return;
+        }
+    }
+    /* many channels: in chunks of columns, each channel's run read contiguously */
     for (q0 = 0; q0 < g->PW; q0 += 64) {
         int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
         for (q = 0; q < nq; q++)
