@@ -64,6 +64,21 @@ def processing_size(project, effect) -> tuple[int, int]:
     return short, max(1, round(s.height * short / s.width))
 
 
+def size_multiple(path: str) -> int:
+    """The side multiple the network needs (the runtime pads to it), 8 when it cannot be read."""
+    try:
+        from native.convert import to_network
+
+        return max(1, int(to_network(str(path)).size_multiple))
+    except Exception:
+        return 8
+
+
+def padded(size: tuple[int, int], multiple: int) -> tuple[int, int]:
+    """`size` rounded up to the multiple, as the runtime pads the picture before inference."""
+    return tuple(-(-side // multiple) * multiple for side in size)
+
+
 def network_of(effect) -> str | None:
     """The network file of the effect's style (the first installed style when unset)."""
     styles, _ = installed_styles()
@@ -176,7 +191,7 @@ class EmulationPanel(QWidget):
         from editor.core.devices.load import load_network
         from editor.core.devices.predict import predict
 
-        net = load_network(path, size, int8)
+        net = load_network(path, padded(size, size_multiple(path)), int8)
         prediction = predict(net, profile)
         return prediction, verdicts(net, profiles, phones, profile), chart_png(prediction), profile
 
