@@ -34,6 +34,9 @@ class Viewer(QWidget):
         self.frames_shown = 0
         self.speed = 1.0
         self.emulation = None           # an EmulationSchedule while device emulation is on
+        from .audio_out import AudioOut
+
+        self.audio = AudioOut(self)
         self._buffer: dict[int, RenderedFrame] = {}
         self._play_t0 = 0.0
         self._play_start = 0
@@ -141,6 +144,8 @@ class Viewer(QWidget):
             self.server.play(start, c.snapshot(), c.generation, c.project.settings.fps * Fraction(speed).limit_denominator(100),
                              last, wanted)
         self._clock.start()
+        if not reverse and speed == 1.0 and self.emulation is None:
+            self.audio.start(c.snapshot(), c.project.frame_time(start))
         self.play_button.setText("Pause")
         self.playingChanged.emit(True)
 
@@ -148,6 +153,7 @@ class Viewer(QWidget):
         if not self.playing:
             return
         self._clock.stop()
+        self.audio.stop()
         self.server.stop_play()
         self._buffer.clear()
         self.play_button.setText("Play")
