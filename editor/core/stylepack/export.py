@@ -46,15 +46,17 @@ class ExportReport:
         return lines
 
 
-def _round_to(value: float, multiple: int, minimum: int) -> int:
-    return max(minimum, int(round(value / multiple)) * multiple, multiple)
+def _round_up(value: float, multiple: int, minimum: int) -> int:
+    # up, as the effect pads a frame to the network's multiple before running it
+    n = -(-int(round(value)) // multiple) * multiple
+    return max(-(-minimum // multiple) * multiple, n, multiple)
 
 
 def prediction_size(processing_size: int, multiple: int, minimum: int) -> tuple[int, int]:
     """The 16:9 frame (width, height) whose short side is the processing size, on the
     network's size grid: the size the per-phone frame rates are predicted at."""
-    h = _round_to(processing_size, multiple, minimum)
-    w = _round_to(processing_size * 16 / 9, multiple, minimum)
+    h = _round_up(processing_size, multiple, minimum)
+    w = _round_up(processing_size * 16 / 9, multiple, minimum)
     return w, h
 
 

@@ -36,4 +36,14 @@ def convert(onnx_bytes: bytes, name: str = "model") -> tuple[bytes, bytes]:
         if done.returncode != 0 or not ort_path.is_file():
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             raise PackError(name, f"onnxruntime's ORT converter failed: {tail[0]}")
-        return ort_path.read_bytes(), config.read_bytes() if config.is_file() else b""
+        return ort_path.read_bytes(), _stable_config(config, name)
+
+
+def _stable_config(path: Path, name: str) -> bytes:
+    """The operator list without the converter's comment naming its temporary folder."""
+    if not path.is_file():
+        return b""
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    return ("# operators " + name + ".ort needs; for an onnxruntime minimal build:\n"
+            "# --include_ops_by_config " + name + ".required_operators.config\n"
+            + "\n".join(lines) + "\n").encode()
