@@ -42,7 +42,9 @@ class MainWindow(QMainWindow):
         self.registry = registry or default_registry()
         self.pool = pool or MediaPool()
         self.controller = controller or ProjectController()
-        self.jobs = MediaJobs(self.pool)
+        # Thumbnails get their own decoders: sharing the viewer's would make both seek back
+        # and forth instead of decoding straight through.
+        self.jobs = MediaJobs(MediaPool(cache_bytes=64 << 20))
         self.server = FrameServer(self.pool, self.registry, render_scale)
         self.viewer = Viewer(self.controller, self.server)
         self.timeline = TimelinePanel(self.controller, self.jobs)
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
             self.inspector.gallery.dispose()
         self.server.close()
         self.jobs.close()
+        self.jobs.pool.close()
         self.life.clean_exit()
 
     def closeEvent(self, event) -> None:

@@ -39,6 +39,7 @@ class ClipItem(QGraphicsRectItem):
         self.pps = pps
         self.selected = False
         self.offline = False
+        self._wave_cache = None   # (band, polygon): built once per drawn size
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setToolTip(f"{self.name}\n{clip.media}\n{float(clip.start):.2f}s - {float(clip.end):.2f}s")
 
@@ -83,24 +84,29 @@ class ClipItem(QGraphicsRectItem):
         p.restore()
 
     def _wave(self, p: QPainter, band: QRectF, exposed: QRectF) -> None:
-        peaks = self.jobs.waveform(self.media) if self.jobs else None
-        if peaks is None or len(peaks) == 0 or band.height() < 4:
+        if band.height() < 4 or band.right() < exposed.left() or band.left() > exposed.right():
             return
+        key = (band.left(), band.top(), band.width(), band.height())
+        if self._wave_cache is None or self._wave_cache[0] != key:
+            peaks = self.jobs.waveform(self.media) if self.jobs else None
+            if peaks is None or len(peaks) == 0:
+                return
+            self._wave_cache = (key, self._wave_polygon(peaks, band))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(QColor(200, 235, 210, 190)))
+        p.drawPolygon(self._wave_cache[1])
+
+    def _wave_polygon(self, peaks: np.ndarray, band: QRectF) -> QPolygonF:
+        """The waveform outline across the whole band, one point pair per 2 pixels."""
         first = float(self.source_in) * WAVE_BINS_PER_SECOND
         span = float(self.duration) * WAVE_BINS_PER_SECOND
-        x0, x1 = max(band.left(), exposed.left()), min(band.right(), exposed.right())
-        if x1 <= x0:
-            return
-        xs = np.arange(math.floor(x0), math.ceil(x1), dtype=np.float64)
-        pos = first + (xs - band.left()) / band.width() * span
-        idx = np.clip(pos.astype(np.int64), 0, len(peaks) - 1)
+        xs = np.arange(band.left(), band.right() + 1, 2.0)
+        idx = np.clip((first + (xs - band.left()) / max(band.width(), 1) * span).astype(np.int64), 0, len(peaks) - 1)
         levels = peaks[idx]
         mid, half = band.center().y(), band.height() / 2 - 1
         top = [QPointF(x, mid - v * half) for x, v in zip(xs, levels)]
-        bottom = [QPointF(x, mid + v * half) for x, v in zip(reversed(xs), reversed(levels))]
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QBrush(QColor(200, 235, 210, 190)))
-        p.drawPolygon(QPolygonF(top + bottom))
+        bottom = [QPointF(x, mid + v * half) for x, v in zip(xs[::-1], levels[::-1])]
+        return QPolygonF(top + bottom)
 
 
 def ruler_step(pps: float) -> float:

@@ -37,7 +37,8 @@ class TimelineView(QGraphicsView):
         self._drag = None
         self.setScene(QGraphicsScene(self))
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self._playhead_x = 0.0
         self.setBackgroundBrush(QColor(28, 28, 31))
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
@@ -117,7 +118,14 @@ class TimelineView(QGraphicsView):
         right = self.mapToScene(self.viewport().width(), 0).x()
         if not left <= x <= right and self._drag is None:
             self.horizontalScrollBar().setValue(int(max(0.0, x - self.viewport().width() * 0.2)))
-        self.viewport().update()
+            self.viewport().update()
+        else:
+            # Repaint only the strips under the old and the new playhead line.
+            h = self.viewport().height()
+            for sx in (self._playhead_x, x):
+                vx = self.mapFromScene(QPointF(sx, 0)).x()
+                self.viewport().update(int(vx) - 3, 0, 6, h)
+        self._playhead_x = x
 
     # ---- painting
 

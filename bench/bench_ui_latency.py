@@ -1,0 +1,151 @@
+"""The app's responsiveness while the demo plays: event-loop stalls, dropped frames, scrub.
+
+The UI thread runs a 5 ms timer; the longest gap between its ticks beyond 5 ms is the longest
+time the UI could not react (a stall). The baseline is the same measurement in the same run
+with the window open but idle; the ratio says what playback adds. Also measured: frames shown
+and dropped while playing at the project's rate, the time from a scrub to its frame on screen,
+and (in a fresh process) cold start to the first rendered frame of the demo.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui_latency.py [--seconds S]
+        [--backend desktop|phone|phone-int8] [--size N] [--project FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def stall_ms(app, seconds: float) -> tuple[float, float]:
+    """(max, median) milliseconds the event loop went beyond a 5 ms timer's interval."""
+    from PySide6.QtCore import QTimer
+
+    gaps, last = [], [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000 - 5.0)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.0005)
+    timer.stop()
+    return max(gaps), statistics.median(gaps)
+
+
+def pump(app, predicate, timeout=120.0) -> None:
+    end = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > end:
+            raise SystemExit("timed out")
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def cold_start(project: str | None) -> float:
+    """Seconds from starting a fresh process to the demo's first frame on screen."""
+    t0 = time.perf_counter()
+    args = [sys.executable, __file__, "--child"] + (["--project", project] if project else [])
+    out = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    return time.perf_counter() - t0
+
+
+def child(project: str | None) -> None:
+    from editor.ui.app import application, build_window
+
+    app = application()
+    window = build_window(project, demo=project is None)
+    window.show()
+    window.start()
+    pump(app, lambda: window.viewer.frames_shown > 0)
+    window.shutdown()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--backend", choices=("desktop", "phone", "phone-int8"))
+    ap.add_argument("--size", type=int)
+    ap.add_argument("--project")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.project)
+        return
+
+    from editor.core import commands as cmd
+    from editor.ui.app import application, build_window
+    from editor.ui.styles_list import style_effect
+
+    app = application()
+    window = build_window(args.project, demo=args.project is None)
+    window.life.show_dialogs = False
+    window.show()
+    window.start()
+    c = window.controller
+    pump(app, lambda: window.viewer.frames_shown > 0)
+    clip = next(cl for _, cl in c.project.clips())
+    effect = style_effect(clip, window.registry)
+    if effect is not None:
+        for name, value in (("backend", args.backend), ("size", args.size)):
+            if value is not None:
+                c.execute(cmd.SetParam(clip.id, effect.id, name, value, registry=window.registry))
+    label = f"{effect.params.get('backend', 'desktop')} at {effect.params.get('size', 360)}p" if effect else "no style"
+    s = c.project.settings
+    print(f"project {s.width}x{s.height} @ {float(s.fps):g} fps, {c.project.frame_count} frames; style: {label}")
+
+    idle_max, idle_med = stall_ms(app, 2.0)
+    # Playback, looping over the project until the measuring time is used up.
+    shown = []
+    window.viewer.frameShown.connect(lambda f: shown.append(f.index) if f.playing else None)
+    dropped = 0
+    end = time.perf_counter() + args.seconds
+    play_max, play_meds = 0.0, []
+    while time.perf_counter() < end:
+        c.set_playhead(0)
+        window.viewer.play()
+        run_start = len(shown)
+        worst, med = stall_ms(app, min(end - time.perf_counter(), float(c.project.duration) + 0.5))
+        window.viewer.pause()
+        dropped += window.server.dropped
+        play_max, play_meds = max(play_max, worst), play_meds + [med]
+        if len(shown) == run_start:
+            break
+    # Scrubbing: jump to frames far apart, time until each is on screen.
+    scrub = []
+    for index in range(5, c.project.frame_count, max(1, c.project.frame_count // 8)):
+        t0 = time.perf_counter()
+        c.set_playhead(c.project.frame_time(index))
+        pump(app, lambda: window.viewer.shown is not None and window.viewer.shown.index == index
+             and not window.viewer.shown.playing)
+        scrub.append((time.perf_counter() - t0) * 1000)
+    window.shutdown()
+    cold = cold_start(args.project)
+
+    print(f"event-loop stall, idle:    max {idle_max:6.1f} ms  median {idle_med:5.2f} ms")
+    print(f"event-loop stall, playing: max {play_max:6.1f} ms  median {statistics.median(play_meds):5.2f} ms")
+    print(f"ratio playing/idle max stall: {play_max / max(idle_max, 0.1):.2f}")
+    print(f"frames shown while playing: {len(shown)}, dropped: {dropped}")
+    print(f"scrub to frame on screen: median {statistics.median(scrub):.0f} ms, max {max(scrub):.0f} ms")
+    print(f"cold start to first frame: {cold:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
