@@ -56,7 +56,6 @@ def register(sub) -> None:
 def _phone_lines(report, device_ids) -> list[str]:
     from editor.core import devices
     from editor.core.devices.budgets import BARS, stand_in
-    from editor.core.stylepack.errors import PackError
 
     pred = report.manifest["predictions"]
     w, h = pred["size"]
@@ -87,10 +86,9 @@ def _phone_lines(report, device_ids) -> list[str]:
                      f"{', nearest profiled SoC' if approx else ''})")
     snap = next(b for b in BARS if b.phone is None)
     for dev in device_ids:
-        if dev not in profiles:
-            raise PackError(dev, f"no such device profile (known: {', '.join(sorted(profiles))})")
         prof = profiles[dev]
-        fps = devices.predict(net, prof).fps
+        stored = pred["devices"].get(dev)     # the manifest's number, when the pack carries one
+        fps = stored["fps"] if stored else devices.predict(net, prof).fps
         ok = "ok" if fps >= snap.min_fps else "TOO SLOW"
         target = "meets" if fps >= snap.target_fps else "below"
         lines.append(f"  {dev:12s} {fps:7.1f} fps  {snap.platform} >= {snap.min_fps:g} fps {ok}, {target} the "
@@ -98,9 +96,21 @@ def _phone_lines(report, device_ids) -> list[str]:
     return lines
 
 
+def _check_devices(device_ids) -> None:
+    """Unknown phone profiles are refused before the (slow) export starts."""
+    from editor.core import devices
+    from editor.core.stylepack.errors import PackError
+
+    known = {p.id for p in devices.all_profiles()}
+    for dev in device_ids:
+        if dev not in known:
+            raise PackError(dev, f"no such device profile (known: {', '.join(sorted(known))})")
+
+
 def run_export(args) -> int:
     from editor.core.stylepack import export_pack
 
+    _check_devices(args.device or [])
     precisions = [p for p, on in (("int8", args.int8), ("fp32", args.fp32)) if on] or ["int8"]
     report = export_pack(args.style, args.output, size=args.size, precisions=precisions, sample=args.sample,
                          pack_id=args.pack_id, name=args.name, author=args.author,
