@@ -133,11 +133,81 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
         }
 }
 
+/* Channel-vector form for wide layers (input interleaved by channel): 16 output channels
+ * (4 vectors) x 4 pixels in registers, each term broadcasts one input value. */
+AI void conv_cvec_block(const sc_conv_args *a, const float *wsb, const float *inb, int cpg,
+                        const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int P)
+{
+    float32x4_t acc[4][4];
+    const ptrdiff_t *tap = a->tap_off;
+    const int ntaps = a->ntaps;
+    const size_t C = (size_t)a->prep->C;
+    const float *w = wsb;
+    float tmp[4][4][4];
+    int p, v, ic, t, lane;
+    for (p = 0; p < P; p++)
+        for (v = 0; v < 4; v++)
+            acc[p][v] = vld1q_f32(bias + 4 * v);
+    for (ic = 0; ic < cpg; ic++) {
+        const float *base = inb + ic + (size_t)ox * C;
+        for (t = 0; t < ntaps; t++) {
+            const float *src = base + tap[t];
+            float32x4_t w0 = vld1q_f32(w), w1 = vld1q_f32(w + 4), w2 = vld1q_f32(w + 8), w3 = vld1q_f32(w + 12);
+            for (p = 0; p < P; p++) {
+                float32x4_t xv = vld1q_dup_f32(src + p * C);
+                acc[p][0] = vfmaq_f32(acc[p][0], w0, xv);
+                acc[p][1] = vfmaq_f32(acc[p][1], w1, xv);
+                acc[p][2] = vfmaq_f32(acc[p][2], w2, xv);
+                acc[p][3] = vfmaq_f32(acc[p][3], w3, xv);
+            }
+            w += 16;
+        }
+    }
+    for (p = 0; p < P; p++)
+        for (v = 0; v < 4; v++)
+            vst1q_f32(tmp[v][p], act4(acc[p][v], a->act));
+    for (lane = 0; lane < nvalid; lane++) {
+        float *o = out0 + (size_t)lane * cstride + ox;
+        for (p = 0; p < P; p++)
+            o[p] = tmp[lane >> 2][p][lane & 3];
+    }
+}
+
+static void conv_f32_cvec_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int opg = p->O / p->groups, cpg = p->C / p->groups, nb16 = (opg + 15) / 16;
+    int g = oc0 / opg, sb0 = (oc0 - g * opg) / 16, sb1 = (oc1 - g * opg + 15) / 16;
+    int oy, ox, sb;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg * a->ntaps * 16;
+    const float *wg = p->wpack16 + (size_t)g * nb16 * wstride;
+    float bias[16];
+    for (oy = oy0; oy < oy1; oy++) {
+        const float *inb = a->in + (size_t)g * cpg + (size_t)oy * a->pw_stride * p->C;
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (sb = sb0; sb < sb1; sb++) {
+            int c0 = g * opg + sb * 16, nv = oc1 - c0 < 16 ? oc1 - c0 : 16, k;
+            const float *wsb = wg + sb * wstride;
+            float *o0 = outy + c0 * cstride;
+            for (k = 0; k < 16; k++)
+                bias[k] = k < nv ? p->bias[c0 + k] : 0.0f;
+            for (ox = 0; ox + 4 <= a->OW; ox += 4)
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 4);
+            for (; ox < a->OW; ox++)
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 1);
+        }
+    }
+}
+
 /* Output channels [oc0, oc1) of one group (oc0 at a block start), rows [oy0, oy1). For each
  * pixel block every channel block runs while the block's input is in L1. */
 static void conv_f32_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     const sc_conv_prep *p = a->prep;
+    if (a->nhwc) {
+        conv_f32_cvec_neon(a, oc0, oc1, oy0, oy1);
+        return;
+    }
     int opg = p->O / p->groups, cpg = p->C / p->groups, nblk = (opg + SC_OCB - 1) / SC_OCB;
     int g = oc0 / opg, ob0 = (oc0 - g * opg) / SC_OCB, ob1 = (oc1 - g * opg + SC_OCB - 1) / SC_OCB;
     int oy, ox, ob;
@@ -248,7 +318,7 @@ const sc_kernels sc_kernels_neon = {
     plane_stats_neon,
     scale_shift_act_neon,
     act_neon,
-    0, NULL,
+    8, "f32_conv2d_16cx4_nhwc_neon",
     0, NULL,
     sc_quantize_row_scalar,
 };
