@@ -137,8 +137,8 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, la
                    conv_traffic: bool = False, min_lanes: int = 0, strided: float = 1.0) -> np.ndarray:
     """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
 
-    int8 layers are not scaled here; `split_int8` separates them so the fit and the prediction
-    can apply the int8 factors.
+    int8 layers are not scaled here; `network_features` and `layer_seconds` keep them apart so
+    the fit and the prediction can apply the int8 factors.
     """
     f = np.zeros(len(TERMS))
     if layer.kind == "free":
@@ -182,7 +182,7 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
     f = layer_features(layer, tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes, rates.strided)
+                       rates.conv_traffic, rates.min_lanes, rates.strided)
     if quantized:
         factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
         return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))
