@@ -108,6 +108,13 @@ class MainWindow(QMainWindow):
         self.export_dialog.show()
         return self.export_dialog
 
+    def open_pack_export(self):
+        from .pack_dialog import PackDialog
+
+        self.pack_dialog = PackDialog(self)
+        self.pack_dialog.show()
+        return self.pack_dialog
+
     def open_compare(self):
         from .compare import CompareWindow
 

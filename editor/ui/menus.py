@@ -37,6 +37,7 @@ def build_menus(window) -> None:
     file_menu.addSeparator()
     add(file_menu, "Import media...", window.media_bin.import_dialog, "Ctrl+I")
     add(file_menu, "Export video...", window.open_export, "Ctrl+E")
+    add(file_menu, "Export style pack...", window.open_pack_export)
     file_menu.addSeparator()
     add(file_menu, "Quit", window.close, "Ctrl+Q")
 
