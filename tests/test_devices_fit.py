@@ -79,3 +79,15 @@ def test_shipped_profiles_file_matches_a_fresh_fit(fits):
     for soc in {p.soc.split(" (")[0] for p in profiles}:
         assert sum(p.default for p in profiles if p.soc.split(" (")[0] == soc) == 1
     json.loads(PROFILES_FILE.read_text())
+
+
+@needs_ref
+def test_cli_fit_prints_the_tables_without_writing(capsys):
+    from editor.cli import main
+
+    before = PROFILES_FILE.read_bytes()
+    assert main(["devices", "fit"]) == 0
+    out = capsys.readouterr().out
+    assert "### Leave-one-network-out error" in out and "| sd821-4t |" in out
+    assert "profiles with median <= 25 %: 30 of 30" in out
+    assert PROFILES_FILE.read_bytes() == before

@@ -66,3 +66,25 @@ def test_same_schedule_every_run_and_bad_arguments():
         simulate(0, 25, 10)
     with pytest.raises(ValueError):
         simulate(10, 0, 10)
+
+
+def test_cli_play_with_throttling(tmp_path, capsys):
+    import json
+
+    import onnx
+
+    from editor.cli import main
+    from editor.core.devices.onnx_build import style_network
+
+    model = tmp_path / "s.onnx"
+    onnx.save(style_network(8, 1), model)
+    args = ["devices", "play", str(model), "--device", "sd821-4t", "--size", "160x96", "--fps", "30",
+            "--frames", "300", "--json"]
+    assert main(args) == 0
+    steady = json.loads(capsys.readouterr().out)
+    assert main(args + ["--throttle", "2:4"]) == 0      # ~10 ms a frame, ~41 ms after 2 s
+    hot = json.loads(capsys.readouterr().out)
+    assert hot["inference_ms"] == steady["inference_ms"]
+    assert hot["processed"] < steady["processed"] and hot["max_latency_ms"] > steady["max_latency_ms"]
+    assert main(args + ["--throttle", "soon"]) == 2
+    assert "AFTER_S:FACTOR" in capsys.readouterr().err

@@ -47,6 +47,8 @@ def register(sub) -> None:
     q.add_argument("--fps", default="25", help="camera frame rate (e.g. 25 or 30000/1001)")
     q.add_argument("--frames", type=int, default=250, help="camera frames to emulate")
     q.add_argument("--keep-latest", action="store_true", help="buffer the newest frame while busy")
+    q.add_argument("--throttle", metavar="AFTER_S:FACTOR",
+                   help="sustained-load throttling: FACTOR times slower after AFTER_S seconds (overrides the profile)")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=run_play)
 
@@ -141,9 +143,22 @@ def run_play(args) -> int:
         fps = Fraction(args.fps)
     except (ValueError, ZeroDivisionError):
         raise NetworkFormatError(None, f"frame rate {args.fps!r} is not a number") from None
+    throttle = None
+    if args.throttle:
+        try:
+            after, factor = (Fraction(v) for v in args.throttle.split(":"))
+        except ValueError:
+            raise NetworkFormatError(None, f"throttle {args.throttle!r} is not AFTER_S:FACTOR") from None
+        if after < 0 or factor <= 0:
+            raise NetworkFormatError(None, f"throttle {args.throttle!r} needs AFTER_S >= 0 and FACTOR > 0")
+        throttle = {"after_s": after, "factor": factor}
     profile = get_profile(args.device)
     pred = predict(_load(args), profile)
-    pb = simulate(pred.total_ms, fps, args.frames, profile.throttle, args.keep_latest)
+    if args.frames <= 0:
+        raise NetworkFormatError(None, f"--frames must be positive, got {args.frames}")
+    if fps <= 0:
+        raise NetworkFormatError(None, f"frame rate {args.fps!r} must be positive")
+    pb = simulate(pred.total_ms, fps, args.frames, throttle or profile.throttle, args.keep_latest)
     if args.json:
         out = pb.to_json()
         out["inference_ms"] = round(pred.total_ms, 4)
