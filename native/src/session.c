@@ -811,9 +811,9 @@ static void run_conv(sc_session *s, const sc_step *st)
         const sc_conv_prep *p = j.args.prep;
         ntaps = p->kh * p->kw;
         /* the channel-interleaved kernel pays a transposed store per block: worth it for long
-         * reductions only */
+         * reductions only (a 5x5 conv on 3 channels ran faster with the pixel kernel) */
         j.args.nhwc = s->k->nhwc_min_opg > 0 && p->O / p->groups >= s->k->nhwc_min_opg &&
-                      (p->C / p->groups) * ntaps >= 64 && (!j.int8 || s->k->nhwc_i8);
+                      (p->C / p->groups) * ntaps >= 128 && (!j.int8 || s->k->nhwc_i8);
         j.args.pix_stride = j.int8 ? p->groups * (((p->C / p->groups) + 1) / 2) * 2 : p->C;
         for (t = 0; t < ntaps; t++) {
             int ky = t / p->kw, kx = t % p->kw;
