@@ -109,3 +109,13 @@ def test_in_and_out_marks(window, qtbot):
     c.set_playhead(c.project.frame_time(5))
     qtbot.keyClick(window, Qt.Key.Key_O)
     assert c.marks == {"in": None, "out": c.project.frame_time(5)}
+
+
+def test_half_resolution_preview_renders_smaller_frames(window):
+    c = window.controller
+    window.viewer.quality.setCurrentIndex(1)
+    c.set_playhead(c.project.frame_time(3))
+    wait_until(lambda: _showing(window, 3) and window.viewer.shown.image.width() == c.project.settings.width // 2)
+    assert window.viewer.shown.image.height() == c.project.settings.height // 2
+    with Renderer(c.snapshot(), registry=window.registry, render_scale=0.5) as renderer:
+        assert np.array_equal(shown_frame_rgb(window), renderer.render_frame(3).frame)

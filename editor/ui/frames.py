@@ -128,6 +128,15 @@ class FrameServer(QObject):
         with self._cond:
             return not self._busy and self._still is None and self._play is None
 
+    def set_render_scale(self, scale: float) -> None:
+        """Render smaller frames for a faster preview (1.0 full size); takes effect next frame."""
+        with self._cond:
+            self._scale = scale
+
+    @property
+    def render_scale(self) -> float:
+        return self._scale
+
     def close(self) -> None:
         with self._cond:
             self._stop = True
@@ -189,6 +198,9 @@ class FrameServer(QObject):
 
     def _render(self, job) -> None:
         kind, index, project, generation = job[:4]
+        if self.renderer is not None and self.renderer.render_scale != self._scale:
+            self.renderer.close()  # plugin instances keep per-size state: start afresh
+            self.renderer = None
         if self.renderer is None:
             self.renderer = Renderer(project, pool=self._pool, registry=self._registry, render_scale=self._scale)
         renderer = self.renderer

@@ -13,7 +13,7 @@ import time
 from fractions import Fraction
 
 from PySide6.QtCore import QTimer, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from .display import FrameDisplay
 from .frames import FrameServer, RenderedFrame
@@ -68,6 +68,11 @@ class Viewer(QWidget):
         self.backend_label.setObjectName("backend")
         self.backend_label.setToolTip("What made the frame on screen")
         self.stats_label = QLabel("")
+        self.quality = QComboBox()
+        self.quality.setToolTip("Preview resolution (export is always full size)")
+        for text, scale in (("Full", 1.0), ("1/2", 0.5), ("1/4", 0.25)):
+            self.quality.addItem(text, scale)
+        self.quality.currentIndexChanged.connect(self._on_quality)
         bar = QHBoxLayout()
         for w in (back, self.play_button, fwd):
             bar.addWidget(w)
@@ -76,12 +81,18 @@ class Viewer(QWidget):
         info = QHBoxLayout()
         info.addWidget(self.backend_label, 1)
         info.addWidget(self.stats_label)
+        info.addWidget(QLabel("Preview"))
+        info.addWidget(self.quality)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.display, 1)
         layout.addLayout(bar)
         layout.addLayout(info)
         self._sync_slider()
+
+    def _on_quality(self) -> None:
+        self.server.set_render_scale(float(self.quality.currentData()))
+        self.refresh()
 
     # ---- still frames
 
