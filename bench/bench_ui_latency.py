@@ -107,6 +107,10 @@ def main() -> None:
         for name, value in (("backend", args.backend), ("size", args.size)):
             if value is not None:
                 c.execute(cmd.SetParam(clip.id, effect.id, name, value, registry=window.registry))
+        # Warm up: the first frame on a new backend loads (or converts) its model.
+        pump(app, lambda: window.viewer.shown is not None and window.viewer.shown.generation == c.generation,
+             timeout=600)
+        effect = style_effect(c.project.find_clip(clip.id)[1], window.registry)
     label = f"{effect.params.get('backend', 'desktop')} at {effect.params.get('size', 360)}p" if effect else "no style"
     s = c.project.settings
     print(f"project {s.width}x{s.height} @ {float(s.fps):g} fps, {c.project.frame_count} frames; style: {label}")
