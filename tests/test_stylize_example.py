@@ -140,3 +140,25 @@ def test_example_errors_name_the_file(example, pack_dir, tmp_path, case, words):
     assert done.returncode == 2
     assert words in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists() and not (tmp_path / "out.ppm.part").exists()
+
+
+def test_example_under_qemu_aarch64_reproduces_the_pack_samples(pack_dir, tmp_path):
+    """The pack's models on NEON kernels (aarch64, under qemu-user) give the samples written
+    on x86-64, byte for byte."""
+    import shutil
+
+    if not (shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc")):
+        pytest.skip("qemu-aarch64 or the aarch64 cross compiler is not installed")
+    done = subprocess.run(["make", "-C", str(REPO / "native"), "CC=aarch64-linux-gnu-gcc", "AR=aarch64-linux-gnu-ar",
+                           "BUILD=build/aarch64", "build/aarch64/stylecut-stylize"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    arm = REPO / "native" / "build" / "aarch64" / "stylecut-stylize"
+    for precision in ("int8", "fp32"):
+        out = tmp_path / "arm.ppm"
+        run = subprocess.run(["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", str(arm),
+                              str(pack_dir / "native" / f"model-{precision}.scn"), str(pack_dir / "sample" / "input.ppm"),
+                              str(out), "--style", "2", "--threads", "2"], capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert "neon" in run.stdout
+        assert out.read_bytes() == (pack_dir / "sample" / f"{precision}-test-moss.ppm").read_bytes()
