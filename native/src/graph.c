@@ -303,6 +303,8 @@ int sc_infer_shapes(const sc_model *m, int in_h, int in_w, sc_shape *s)
         o.c = m->values[l->output].channels;
         o.h = x.h;
         o.w = x.w;
+        if (!w && (l->op == SC_OP_CONV || l->op == SC_OP_CONV_TRANSPOSE)) /* excluded at load */
+            return sc_fail(SC_ERR_GRAPH, "layer %d has no weight tensor", i);
         switch (l->op) {
         case SC_OP_CONV:
             if (l->ia[9] == SC_PAD_REFLECT &&
@@ -419,6 +421,8 @@ int sc_model_layer_info(const sc_model *m, int index, int in_h, int in_w, sc_lay
         int k;
         switch (l->op) {
         case SC_OP_CONV:
+            if (!w) /* excluded at load */
+                break;
             out->kernel_h = (int)w->dims[2];
             out->kernel_w = (int)w->dims[3];
             out->stride_h = l->ia[0];
@@ -428,6 +432,8 @@ int sc_model_layer_info(const sc_model *m, int index, int in_h, int in_w, sc_lay
             out->macs = outn * w->dims[1] * w->dims[2] * w->dims[3];
             break;
         case SC_OP_CONV_TRANSPOSE:
+            if (!w)
+                break;
             out->kernel_h = (int)w->dims[2];
             out->kernel_w = (int)w->dims[3];
             out->stride_h = l->ia[0];
