@@ -66,3 +66,28 @@ def test_opening_a_saved_project_shows_it(qtbot, tmp_path, carphone):
         assert "c" in window.timeline.view.items_by_id
     finally:
         window.shutdown()
+
+
+def test_project_with_missing_media_opens_and_says_which(qtbot, tmp_path, carphone):
+    import shutil
+
+    from editor.core.project import Clip, Project, Settings, Track, save
+    from ui_support import wait_until
+
+    media = tmp_path / "gone.mp4"
+    shutil.copy(carphone, media)
+    path = tmp_path / "p.stylecut.json"
+    save(Project(Settings(176, 144), [Track("v", "video", [Clip("c", str(media), 0, 2, 0, name="gone")])]), path)
+    media.unlink()
+    window = build_window(str(path))
+    qtbot.addWidget(window)
+    window.life.show_dialogs = False
+    window.show()
+    window.start()
+    try:
+        assert "gone.mp4" in window.status.text() and "offline" in window.status.text()
+        wait_until(lambda: window.viewer.shown is not None)
+        assert "missing" in window.viewer.backend_label.text()
+        wait_until(lambda: window.timeline.view.items_by_id["c"].offline)
+    finally:
+        window.shutdown()

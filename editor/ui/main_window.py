@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self.controller.error.connect(self.show_message)
         self.jobs.failed.connect(lambda path, message: self.show_message(message))
+        self.jobs.failed.connect(lambda path, message: self.timeline.view.rebuild())  # mark it offline
         self.controller.cleanChanged.connect(lambda _: self._title())
         self.controller.pathChanged.connect(lambda _: self._title())
         self.resize(1360, 860)
@@ -95,9 +96,14 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show what the project holds: list its media, render the frame at the playhead."""
+        from editor.core.project.document import offline_clips
+
         self.media_bin.list_project_media()
         self.timeline.view.rebuild()
         self.viewer.refresh()
+        offline = offline_clips(self.controller.project)
+        if offline:
+            self.show_message(f"{len(offline)} clip(s) offline: " + "; ".join(str(o) for o in offline[:3]))
 
     # ---- other windows
 

@@ -42,6 +42,8 @@ class MediaBin(QWidget):
         self.controller, self.jobs = controller, jobs
         self.list = _MediaList()
         self.list.setIconSize(QSize(96, 54))
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setDragEnabled(True)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.itemDoubleClicked.connect(lambda item: self.add_to_timeline([item.data(ROLE_PATH)]))
