@@ -125,3 +125,16 @@ def test_ppm_reader_handles_comments_and_refuses_damage(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(NativeRunError, match=words):
             imageio.read_ppm(tmp_path / name)
+
+
+def test_convert_checks_its_result(onnx_file, tmp_path, carphone, capsys):
+    assert main(["runtime", "convert", str(onnx_file), "-o", str(tmp_path / "c.scn")]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("checked: max |native - onnxruntime| = ")
+    assert float(line.split("= ")[1].split()[0]) <= 1e-4
+    assert main(["runtime", "convert", str(onnx_file), "-o", str(tmp_path / "q.scn"), "--int8",
+                 "--calibration", str(carphone)]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("checked: int8 vs fp32 PSNR ") and float(line.split("PSNR ")[1].split()[0]) >= 35
+    assert main(["runtime", "convert", str(onnx_file), "-o", str(tmp_path / "n.scn"), "--no-check"]) == 0
+    assert "checked" not in capsys.readouterr().out

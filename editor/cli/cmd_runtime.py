@@ -30,6 +30,8 @@ def register(sub) -> None:
     c.add_argument("-o", "--output", required=True, help="native model file to write (.scn)")
     c.add_argument("--int8", action="store_true", help="quantize convolutions to int8")
     c.add_argument("--calibration", help="video file or folder of images for int8 activation ranges")
+    c.add_argument("--no-check", action="store_true",
+                   help="skip running the result against onnxruntime (fp32) or the fp32 conversion (int8)")
     c.set_defaults(func=run_convert)
 
     r = rs.add_parser("run", help="run a native model on one image or tensor")
@@ -84,6 +86,7 @@ def _open_session(args):
 
 
 def run_convert(args) -> int:
+    from native import runtime
     from native.convert import convert
 
     if args.calibration and not args.int8:
@@ -91,12 +94,15 @@ def run_convert(args) -> int:
     if args.int8 and not args.calibration:
         raise StyleCutError(args.model, "--int8 needs --calibration VIDEO_OR_IMAGE_DIR")
     started = time.perf_counter()
-    report = convert(args.model, args.output, int8=args.int8, calibration=args.calibration)
+    check = not args.no_check and runtime.available()
+    report = convert(args.model, args.output, int8=args.int8, calibration=args.calibration, check=check)
     kind = f"int8 ({report.quantized} convolutions quantized)" if args.int8 else "fp32"
     styles = f", {report.num_styles} styles" if report.num_styles else ""
     print(f"wrote {args.output}: {kind}, {report.layers} layers{styles}, {report.bytes} bytes, "
           f"input sides multiple of {report.size_multiple} and >= {report.min_size} "
           f"({time.perf_counter() - started:.1f} s)")
+    if report.verification is not None:
+        print(f"checked: {report.verification.describe()}")
     return 0
 
 

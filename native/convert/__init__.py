@@ -24,6 +24,7 @@ class ConvertReport:
     size_multiple: int
     min_size: int
     bytes: int
+    verification: object = None     # native.convert.verify.Verification when verified
 
 
 def to_network(source, path_hint=None, fuse: bool = True) -> Network:
@@ -47,7 +48,9 @@ def to_network(source, path_hint=None, fuse: bool = True) -> Network:
 
 
 def convert_to_bytes(source, int8: bool = False, calibration=None, frames=None,
-                     path_hint=None) -> tuple[bytes, ConvertReport]:
+                     path_hint=None, check: bool = False) -> tuple[bytes, ConvertReport]:
+    """The native file as bytes. check=True runs the result through the compiled runtime:
+    fp32 against onnxruntime, int8 against the fp32 conversion (on a calibration frame)."""
     from native.convert.writer import serialize
     from native.errors import ConvertError
 
@@ -68,15 +71,23 @@ def convert_to_bytes(source, int8: bool = False, calibration=None, frames=None,
         quantized = quantize(net, ranges)
     data = serialize(net)
     pads = sum(1 for layer in net.layers if layer.op == "conv2d" and layer.attrs["pad_mode"] != "zero")
-    return data, ConvertReport(len(net.layers), pads, quantized, net.num_styles, net.size_multiple,
-                               net.min_size, len(data))
+    report = ConvertReport(len(net.layers), pads, quantized, net.num_styles, net.size_multiple,
+                           net.min_size, len(data))
+    if check:
+        from native.convert.verify import verify
+
+        onnx_bytes = model.SerializeToString()
+        fp32 = serialize(to_network(model, path)) if int8 else None
+        report.verification = verify(onnx_bytes, data, fp32, frames if int8 else None)
+    return data, report
 
 
-def convert(source, out_path, int8: bool = False, calibration=None, frames=None) -> ConvertReport:
+def convert(source, out_path, int8: bool = False, calibration=None, frames=None,
+            check: bool = False) -> ConvertReport:
     """Convert and write atomically (a temporary file beside the target, then a rename)."""
     from native.errors import ConvertError
 
-    data, report = convert_to_bytes(source, int8=int8, calibration=calibration, frames=frames)
+    data, report = convert_to_bytes(source, int8=int8, calibration=calibration, frames=frames, check=check)
     out_path = os.fspath(out_path)
     tmp = out_path + ".part"
     try:

@@ -44,9 +44,10 @@ def activation_ranges(onnx_model, net: Network, frames: list[np.ndarray],
         else:
             ranges[name] = [lo, hi]
         flat = arr.reshape(-1)
-        samples.setdefault(name, []).append(flat[rng.integers(0, flat.size, min(flat.size, SAMPLE))])
+        samples.setdefault(name, []).append(flat[rng.integers(0, flat.size, min(flat.size, per_run))])
 
     runs = max(len(frames), net.num_styles)
+    per_run = -(-SAMPLE // runs)
     for j in range(runs):
         rgb = frames[j % len(frames)]
         x = (rgb.astype(np.float32) / 255.0).transpose(2, 0, 1)[None].copy()
@@ -69,25 +70,33 @@ def activation_ranges(onnx_model, net: Network, frames: list[np.ndarray],
     return out
 
 
-SAMPLE = 20000          # values kept per tensor per run for the clip search
+SAMPLE = 400000         # values kept per tensor (over all runs) for the clip search
+BINS = 8192             # histogram resolution of the search
 
 
-def roundtrip_error(values: np.ndarray, lo: float, hi: float) -> float:
-    """Mean squared error of quantizing `values` to int8 over [lo, hi] and back."""
+def roundtrip_error(values: np.ndarray, lo: float, hi: float, weights: np.ndarray | None = None) -> float:
+    """Mean squared error of quantizing `values` to int8 over [lo, hi] and back
+    (each value counted `weights` times when given)."""
     from native.convert.quantize import activation_params
 
     scale, zp = activation_params(lo, hi)
     q = np.clip(np.rint(values / scale) + zp, -128, 127)
-    return float(np.mean((scale * (q - zp) - values) ** 2))
+    err = (scale * (q - zp) - values) ** 2
+    return float(np.average(err, weights=weights))
 
 
 def best_clip(values: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
     """The [lo', hi'] inside [lo, hi] (both ends shrunk by the same factor) with the least
-    round-trip error on `values`."""
-    values = values.astype(np.float64)
-    best = (roundtrip_error(values, lo, hi), lo, hi)
+    round-trip error on `values`, evaluated on a fine histogram of them."""
+    if hi - lo <= 0:
+        return lo, hi
+    counts, edges = np.histogram(values, bins=BINS, range=(lo, hi))
+    keep = counts > 0
+    centres = ((edges[:-1] + edges[1:]) / 2)[keep]
+    counts = counts[keep].astype(np.float64)
+    best = (roundtrip_error(centres, lo, hi, counts), lo, hi)
     for k in np.geomspace(0.02, 0.98, 60):
-        err = roundtrip_error(values, lo * k, hi * k)
+        err = roundtrip_error(centres, lo * k, hi * k, counts)
         if err < best[0]:
             best = (err, lo * k, hi * k)
     return best[1], best[2]
