@@ -156,3 +156,49 @@ def test_symlinked_target_is_not_followed(pack, tmp_path):
     assert list(outside.iterdir()) == []
     assert (lib / "test.pack").is_dir() and not (lib / "test.pack").is_symlink()
     assert (lib / "test.pack" / mf.MANIFEST).is_file()
+
+
+def test_fuzzed_imports_leave_the_library_alone(pack, tmp_path):
+    """Random damage to a valid pack for a bounded time (fixed seed): every import either
+    succeeds completely or raises PackError and leaves the library byte for byte as it was."""
+    import random
+    import time
+
+    rng = random.Random(99)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "keep.txt").write_text("the user's own file")
+    raw = pack.read_bytes()
+    members = members_of(pack)
+    names = sorted(n for n in members if n not in (mf.MANIFEST, mf.MANIFEST_SUM))
+    deadline = time.monotonic() + 6.0
+    runs = 0
+    while time.monotonic() < deadline and runs < 200:
+        runs += 1
+        bad = tmp_path / "fuzz.stylepack"
+        if rng.random() < 0.5:
+            data = bytearray(raw)
+            for _ in range(rng.randint(1, 6)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            bad.write_bytes(bytes(data))
+        else:
+            damaged = dict(members)
+            name = rng.choice(names)
+            blob = bytearray(damaged[name])
+            blob[rng.randrange(len(blob))] ^= 1 << rng.randrange(8)
+            damaged[name] = bytes(blob)
+            rezip(bad, damaged)
+        before = tree(lib)
+        try:
+            report = import_pack(bad, library=lib)
+        except PackError as exc:
+            assert str(bad) in str(exc) or str(lib) in str(exc)
+            assert tree(lib) == before
+        else:     # damage the checks cannot see (zip fields nobody reads): a whole import
+            assert (report.pack_folder / mf.MANIFEST).is_file()
+            import shutil
+            for p in lib.iterdir():
+                if p.name != "keep.txt":
+                    shutil.rmtree(p)
+        assert not [p for p in lib.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    assert runs >= 10
