@@ -161,3 +161,21 @@ def test_thumbnails_and_waveform_are_computed(window, bunny):
     assert peaks.max() > 0.05
     thumb = window.jobs.thumbnail(str(bunny), 0)
     assert thumb.height() <= 60 and thumb.width() > thumb.height()
+
+
+def test_shift_drag_band_selects_the_clips_it_touches(window, qtbot, carphone):
+    view = window.timeline.view
+    ids = window.media_bin.add_to_timeline([str(carphone), str(carphone), str(carphone)])
+    view.set_zoom(60.0)
+    row = next(r for r in view.rows if r[1] == "video")
+    y = int(row[2] + row[3] / 2)
+    first = view.items_by_id[ids[0]].sceneBoundingRect()
+    second = view.items_by_id[ids[1]].sceneBoundingRect()
+    # From empty space below the clips, up across the first two clips only.
+    start = view.mapFromScene(first.left() + 10, row[2] + row[3] + 30)
+    end = view.mapFromScene(second.left() + 10, y)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=start)
+    qtbot.mouseMove(view.viewport(), end)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=end)
+    assert window.controller.selection == ids[:2]
+    assert window.controller.stack.labels == ["Add clip"] * 3  # selecting is not an edit

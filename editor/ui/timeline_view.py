@@ -147,6 +147,10 @@ class TimelineView(QGraphicsView):
         x = self.x_of(self.controller.playhead)
         p.setPen(QPen(QColor(255, 70, 70), 2))
         p.drawLine(QPointF(x, top), QPointF(x, rect.bottom()))
+        if self._drag and self._drag.get("mode") == "band":
+            p.setPen(QPen(QColor(255, 196, 60), 1, Qt.PenStyle.DashLine))
+            p.setBrush(QColor(255, 196, 60, 40))
+            p.drawRect(self._drag["rect"])
         if self._drag and self._drag.get("snap_x") is not None:
             p.setPen(QPen(QColor(255, 220, 0), 1, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(self._drag["snap_x"], top), QPointF(self._drag["snap_x"], rect.bottom()))
@@ -171,6 +175,10 @@ class TimelineView(QGraphicsView):
         mods = event.modifiers()
         additive = bool(mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
         if item is None:
+            if mods & Qt.KeyboardModifier.ShiftModifier:  # Shift+drag on empty space: a selection band
+                self._drag = {"mode": "band", "x0": pos.x(), "y0": pos.y(), "rect": QRectF(pos, pos),
+                              "moved": False, "keep": list(self.controller.selection)}
+                return
             if not additive:
                 self.controller.set_selection([])
             self.controller.set_playhead(self.t_of(pos.x()))
@@ -207,6 +215,12 @@ class TimelineView(QGraphicsView):
         if drag["mode"] == "scrub":
             self.controller.set_playhead(self.t_of(pos.x()))
             return
+        if drag["mode"] == "band":
+            drag["rect"] = QRectF(QPointF(drag["x0"], drag["y0"]), pos).normalized()
+            inside = [i.clip_id for i in self.items_by_id.values() if i.sceneBoundingRect().intersects(drag["rect"])]
+            self.controller.set_selection(drag["keep"] + [c for c in inside if c not in drag["keep"]])
+            self.viewport().update()
+            return
         dx = pos.x() - drag["x0"]
         if abs(dx) < 2 and not drag["moved"]:
             return
@@ -226,6 +240,9 @@ class TimelineView(QGraphicsView):
 
     def mouseReleaseEvent(self, event) -> None:
         drag, self._drag = self._drag, None
+        if drag is not None and drag["mode"] == "band":
+            self.viewport().update()
+            return
         if drag is None or drag["mode"] == "scrub" or not drag["moved"]:
             return super().mouseReleaseEvent(event)
         pos = self.mapToScene(event.position().toPoint())
