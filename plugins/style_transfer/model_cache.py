@@ -2,8 +2,9 @@
 
 The phone backends run the project's C runtime, which reads its own model format. The
 conversion (and for int8 the calibration that measures activation ranges) takes seconds,
-so its result is stored in the user's cache folder under the ONNX file's content hash:
-a retrained network gets a new file, an unchanged one is never converted again.
+so its result is stored in the user's cache folder under the ONNX file's content hash, a
+digest of the converter's code and, for int8, of the calibration pictures: a retrained
+network or a changed converter gets a new file, an unchanged one is never converted again.
 """
 
 from __future__ import annotations
@@ -53,6 +54,24 @@ def file_hash(path: Path) -> str:
     return value
 
 
+_converter: str | None = None
+
+
+def converter_digest() -> str:
+    """A digest of the converter's own code: a changed converter (new fusions, another
+    quantization rule) makes new models instead of reusing those the old one wrote."""
+    global _converter
+    if _converter is None:
+        import native.convert
+
+        digest = hashlib.sha256()
+        for source in sorted(Path(native.convert.__file__).parent.glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+        _converter = digest.hexdigest()[:10]
+    return _converter
+
+
 def native_model(onnx_path: Path, int8: bool) -> Path:
     """The cached native model for `onnx_path` (fp32 or int8), converting it on first use."""
     onnx_path = Path(onnx_path)
@@ -68,7 +87,7 @@ def native_model(onnx_path: Path, int8: bool) -> Path:
         frames, pictures = _calibration()
         kind = f"int8-c{CALIBRATION_VERSION}-{pictures}"
     folder = cache_dir() / "native-models"
-    target = folder / f"{digest[:32]}-{kind}.scn"
+    target = folder / f"{digest[:32]}-{converter_digest()}-{kind}.scn"
     if target.is_file():
         return target
     from native.convert import convert
