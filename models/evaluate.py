@@ -73,11 +73,12 @@ def _file_sizes(model: Path) -> dict:
 
 
 def _parameters(model: Path) -> int:
+    """Learned numbers: the weights, biases and style tables read by Conv and MatMul nodes."""
     import onnx
 
     proto = onnx.load(str(model))
-    return int(sum(math.prod(t.dims) for t in proto.graph.initializer if t.data_type == onnx.TensorProto.FLOAT
-                   and len(t.dims) >= 1 and math.prod(t.dims) > 1))
+    learned = {i for n in proto.graph.node if n.op_type in ("Conv", "MatMul") for i in n.input}
+    return int(sum(math.prod(t.dims) for t in proto.graph.initializer if t.name in learned))
 
 
 def evaluate_style(style: catalog_mod.Style, footage: dict, net=None) -> dict:
