@@ -202,3 +202,24 @@ def test_fuzzed_imports_leave_the_library_alone(pack, tmp_path):
                     shutil.rmtree(p)
         assert not [p for p in lib.iterdir() if p.name.startswith(STAGING_PREFIX)]
     assert runs >= 10
+
+
+def test_replace_drops_styles_the_new_version_lacks(pack, tmp_path):
+    """Version 1 of pack 'test' had ember and moss; version 2 only moss: after --replace the
+    library has no stale ember entry. Folders of other packs and trained styles stay."""
+    from models.catalog import load_library
+
+    lib = tmp_path / "lib"
+    import_pack(pack, library=lib)
+    (lib / "test-trained").mkdir()
+    (lib / "test-trained" / "notes.txt").write_text("a trained style's folder")
+    members = members_of(pack)
+
+    def only_moss(m):
+        m["styles"] = [s for s in m["styles"] if s["id"] == "test-moss"]
+        m["sample"]["outputs"] = [o for o in m["sample"]["outputs"] if o["style"] == "test-moss"]
+        m["files"] = [f for f in m["files"] if "ember" not in f["path"]]
+    v2 = rezip(tmp_path / "test.stylepack", {k: v for k, v in members.items() if "ember" not in k}, edit=only_moss)
+    import_pack(v2, library=lib, replace=True)
+    assert sorted(p.name for p in lib.iterdir()) == ["test-trained", "test.pack", "test.test-moss"]
+    assert [s.id for s in load_library(lib)[0]] == ["test.test-moss"]

@@ -78,6 +78,7 @@ def _set(path, value):
     (_set(["native_models", 0, "format_version"], 2), "outside 1..1"),
     (_set(["styles", 0, "style_index"], 0), "must be null for a one-style network"),
     (_set(["styles", 0, "id"], "A"), "must be 1-64 characters"),
+    (_set(["styles", 0, "id"], "pack"), "is reserved"),
     (_set(["sample", "outputs"], []), "no sample output"),
     (_set(["sample", "outputs", 0, "style"], "b"), "not a style of the pack"),
     (_set(["predictions", "devices", "sd821-4t", "fps"], "fast"), "must be a number"),

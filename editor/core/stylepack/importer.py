@@ -74,6 +74,21 @@ def _macs_per_pixel(onnx_path: Path) -> float:
         return 0.0
 
 
+def _earlier_styles(root: Path, pack_id: str) -> list[str]:
+    """Library style folders written by an earlier import of the pack `pack_id`."""
+    found = []
+    for sub in root.glob(f"{pack_id}.*"):
+        if sub.is_symlink() or not sub.is_dir():
+            continue
+        try:
+            entry = json.loads((sub / "style.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("pack"), dict) and entry["pack"].get("id") == pack_id:
+            found.append(sub.name)
+    return sorted(found)
+
+
 def import_pack(path, library: Path | None = None, replace: bool = False,
                 limits: Limits = DEFAULT_LIMITS) -> ImportReport:
     from models.catalog import STYLE_FILE, library_dir
@@ -89,6 +104,9 @@ def import_pack(path, library: Path | None = None, replace: bool = False,
     pack_dir = f"{data['id']}.pack"
     targets = [pack_dir] + [f"{data['id']}.{s['id']}" for s in data["styles"]]
     existing = [t for t in targets if (root / t).exists() or (root / t).is_symlink()]
+    if replace:
+        # styles an earlier version of this pack had and this one has not go too
+        existing += [t for t in _earlier_styles(root, data["id"]) if t not in targets]
     if existing and not replace:
         raise PackError(verified.path, f"already imported into {root} ({existing[0]} exists); "
                                        "use --replace to update it")

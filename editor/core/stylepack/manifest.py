@@ -22,6 +22,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PRECISIONS = ("int8", "fp32")
 MAX_SIDE = 4320
+RESERVED_STYLE_ID = "pack"
 
 
 def slug(text: str) -> str:
@@ -136,6 +137,9 @@ def validate(pack: str, data) -> dict:
         sid = _need(pack, entry, "id", str, where)
         if not ID_PATTERN.match(sid):
             raise PackError(pack, f"manifest: {where}.id {sid!r} must be 1-64 characters of a-z 0-9 _ -")
+        if sid == RESERVED_STYLE_ID:
+            raise PackError(pack, f"manifest: style id {sid!r} is reserved (the library keeps the pack's "
+                                  "files under <pack id>.pack)")
         if sid in ids:
             raise PackError(pack, f"manifest: style id {sid!r} appears twice")
         ids.add(sid)
