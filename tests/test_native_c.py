@@ -33,6 +33,8 @@ def test_c_tests_pass_and_cover_every_op():
     passed, failed = _summary(r.stdout)
     assert r.returncode == 0 and failed == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert passed > 1000
+    # the golden style network run by the reference (STYLECUT_ISA=scalar) matches the default kernels
+    assert "isa scalar" in r.stdout and "byte-identical" in r.stdout
     for op in ("conv2d(+act)", "conv2d int8 (requantized)", "conv_transpose", "resize linear",
                "depth_to_space", "instance_norm+act", "conv+cond_instance_norm(+relu)", "avg_pool",
                "max_pool", "loader: truncated", "loader: random damage"):
