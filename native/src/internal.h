@@ -202,7 +202,7 @@ extern const sc_kernels sc_kernels_neon;
 const sc_kernels *sc_kernels_for(int isa);
 int sc_resolve_isa(int isa);
 
-/* Scalar helpers used by every kernel family for tails (same arithmetic as the vector body). */
+/* Scalar routines used by every kernel family for tails (same arithmetic as the vector body). */
 void sc_plane_stats_scalar_from(const float *x, size_t begin, size_t n, double *lanes);
 void sc_scale_shift_act_scalar(const float *x, float *y, size_t n, float a, float b, sc_act act);
 void sc_act_scalar(const float *x, float *y, size_t n, sc_act act);

@@ -1,4 +1,4 @@
-/* Small helpers: aligned allocation, overflow-checked size arithmetic, the file checksum. */
+/* Utilities: aligned allocation, overflow-checked size arithmetic, the file checksum. */
 #if defined(__linux__)
 #define _DEFAULT_SOURCE 1 /* madvise flags */
 #include <sys/mman.h>
