@@ -212,3 +212,19 @@ def test_manifest_json_is_strict_about_types(pack, tmp_path):
     import hashlib
     members[mf.MANIFEST_SUM] = hashlib.sha256(text).hexdigest().encode()
     _refused(rezip(tmp_path / "types.stylepack", members, fix_manifest=False), "must be int")
+
+
+def test_onnx_with_external_data_is_refused(pack, tmp_path):
+    """An initializer pointing at a file outside the pack is refused before onnxruntime reads it."""
+    import onnx
+
+    members = members_of(pack)
+    model = onnx.load_model_from_string(members["model.onnx"])
+    init = model.graph.initializer[0]
+    init.ClearField("raw_data")
+    del init.float_data[:]
+    init.data_location = onnx.TensorProto.EXTERNAL
+    entry = init.external_data.add()
+    entry.key, entry.value = "location", "../../../../etc/passwd"
+    members["model.onnx"] = model.SerializeToString()
+    _refused(rezip(tmp_path / "external.stylepack", members), "refers to external data")

@@ -146,8 +146,38 @@ def _native_checks(pack: str, data: dict, members: dict[str, bytes]) -> list[str
     return checks
 
 
+def check_onnx_self_contained(pack: str, name: str, blob: bytes) -> None:
+    """Weights must be inside the file: an external-data reference would make onnxruntime read
+    a file outside the pack (any path the model names)."""
+    import onnx
+
+    try:
+        model = onnx.ModelProto.FromString(blob)     # parse only: never follows references
+    except Exception as exc:  # protobuf raises DecodeError and others for garbage
+        raise PackError(pack, f"{name}: not an ONNX model ({str(exc)[:200]})") from None
+
+    def tensors(graph):
+        yield from graph.initializer
+        for node in graph.node:
+            for attr in node.attribute:
+                if attr.HasField("t"):
+                    yield attr.t
+                yield from attr.tensors
+                if attr.HasField("g"):
+                    yield from tensors(attr.g)
+                for g in attr.graphs:
+                    yield from tensors(g)
+
+    for tensor in tensors(model.graph):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL or tensor.external_data:
+            raise PackError(pack, f"{name}: tensor {tensor.name!r} refers to external data; "
+                                  "a pack's ONNX model must hold its weights")
+
+
 def _ort_checks(pack: str, data: dict, members: dict[str, bytes]) -> list[str]:
     import onnxruntime as ort
+
+    check_onnx_self_contained(pack, data["model"]["onnx"], members[data["model"]["onnx"]])
 
     sample = frames.parse_ppm(pack, data["sample"]["input"], members[data["sample"]["input"]])
     x = np.ascontiguousarray((sample.astype(np.float32) / 255.0).transpose(2, 0, 1)[None])
