@@ -64,7 +64,8 @@ def run_row(name: str, style: str, backend: str, size: int, strength: float, fra
     n = result.frames
     return {"name": name, "frames": n, "wall_s": wall, "fps": n / wall, "cpu_ms_per_frame": cpu / n * 1000,
             "two_core_fps": 2.0 / (cpu / n), "load": load,
-            "split_ms": {k: v / n * 1000 for k, v in result.timings.items()}}
+            "split_ms": {k: v / n * 1000 for k, v in result.timings.items()},
+            "thread_cpu_ms": {k: v / n * 1000 for k, v in result.cpu.items()}}
 
 
 def main() -> int:
@@ -105,6 +106,9 @@ def main() -> int:
         print(f"{r['name']:<18}{r['frames']:>7}{r['fps']:>7.1f}{r['fps'] / REAL_TIME_FPS:>8.2f}"
               f"{r['fps'] / floor:>8.2f}{r['cpu_ms_per_frame']:>10.1f}{r['two_core_fps']:>11.1f}"
               f"{r['load']:>6.1f}   {split}")
+    print("CPU ms per frame by thread (the runtimes' own worker threads and FFmpeg's are in 'all threads'):")
+    for r in rows:
+        print(f"  {r['name']:<18}" + ", ".join(f"{k} {v:.1f}" for k, v in r["thread_cpu_ms"].items()))
     return 0
 
 

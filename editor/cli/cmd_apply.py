@@ -65,6 +65,7 @@ class ApplyResult:
     audio: str                                    # "passthrough", "mixed" or "none"
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)   # stage -> seconds (summed over frames)
+    cpu: dict = field(default_factory=dict)       # pipeline thread -> CPU seconds; "all threads"
 
     @property
     def fps(self) -> float:
@@ -152,6 +153,8 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     copier = encoder = None
     timings = {"decode": 0.0, "encode": 0.0}
     scale_seconds = 0.0
+    cpu_started = time.process_time()
+    cpu: dict[str, float] = {}
     started = time.perf_counter()
     try:
         output = av.open(tmp, "w", format=preset.container)
@@ -184,6 +187,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                 if progress is not None:
                     progress(i + 1, total)
 
+            encode_started = time.thread_time()
             pipeline.run(encode)
             t0 = time.perf_counter()
             for pkt in video.encode(None):
@@ -194,6 +198,8 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                 copier.mux_until(None)
             timings["encode"] += time.perf_counter() - t0
             timings["decode"] = pipeline.decode_seconds
+            cpu.update(pipeline.thread_cpu)
+            cpu["encode thread"] = time.thread_time() - encode_started
             scale_seconds = pipeline.scale_seconds
         finally:
             output.close()
@@ -212,7 +218,8 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     seconds = time.perf_counter() - started
     timings.update({k: v for k, v in effect.timings.items()})
     timings["resize"] += scale_seconds
-    return ApplyResult(output_path, w, h, total, Fraction(total) / settings.fps, audio_mode, seconds, timings)
+    return ApplyResult(output_path, w, h, total, Fraction(total) / settings.fps, audio_mode, seconds, timings,
+                       {**cpu, "all threads": time.process_time() - cpu_started})
 
 
 def _project_for(path: str):
@@ -282,6 +289,7 @@ class _Pipeline:
         self.failure: BaseException | None = None
         self.decode_seconds = 0.0
         self.scale_seconds = 0.0     # decoded frame -> processing-size RGB (plane path)
+        self.thread_cpu: dict[str, float] = {}   # CPU seconds of each pipeline thread
 
     def _put(self, q: queue.Queue, item) -> bool:
         while not self.stop.is_set():
@@ -349,6 +357,8 @@ class _Pipeline:
             self._put(self.decoded, _END)
         except BaseException as exc:
             self._fail(exc)
+        finally:
+            self.thread_cpu["decode thread"] = time.thread_time()
 
     def _stylize(self) -> None:
         from av.video.reformatter import Interpolation, VideoReformatter
@@ -386,6 +396,8 @@ class _Pipeline:
                     return
         except BaseException as exc:
             self._fail(exc)
+        finally:
+            self.thread_cpu["stylize thread"] = time.thread_time()
 
     def run(self, encode) -> None:
         threads = [threading.Thread(target=self._decode, name="apply-decode", daemon=True),
