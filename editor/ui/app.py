@@ -50,14 +50,22 @@ def take_screenshot(window, path: str, timeout_s: float = SCREENSHOT_TIMEOUT_S) 
     """Wait for the first rendered frame and the timeline thumbnails, then save the window."""
     app = application()
     deadline = time.monotonic() + timeout_s
+    window.timeline.view.zoom_to_fit()
     while window.viewer.frames_shown == 0:
         if time.monotonic() > deadline:
             raise StyleCutError(path, f"no frame was rendered within {timeout_s:.0f} s")
         app.processEvents()
         time.sleep(0.01)
-    settle = time.monotonic() + 10
-    while (window.jobs.pending() or not window.server.idle()) and time.monotonic() < settle:
+    # Settled: no thumbnail work and an idle frame worker for a quarter second running
+    # (a repaint after the last thumbnail may ask for more).
+    settle, quiet_since = time.monotonic() + 30, None
+    while time.monotonic() < settle:
         app.processEvents()
+        busy = window.jobs.pending() or not window.server.idle()
+        now = time.monotonic()
+        quiet_since = None if busy else (quiet_since or now)
+        if quiet_since is not None and now - quiet_since > 0.25:
+            break
         time.sleep(0.01)
     for _ in range(5):
         app.processEvents()

@@ -39,6 +39,7 @@ class MediaJobs(QObject):
         self._queue: collections.OrderedDict = collections.OrderedDict()
         self._cond = threading.Condition()
         self._stop = False
+        self._running = False
         self._thread = threading.Thread(target=self._run, name="stylecut-media", daemon=True)
         self._thread.start()
 
@@ -81,8 +82,9 @@ class MediaJobs(QObject):
             self._cond.notify()
 
     def pending(self) -> int:
+        """Jobs waiting or running."""
         with self._cond:
-            return len(self._queue)
+            return len(self._queue) + (1 if self._running else 0)
 
     def close(self) -> None:
         with self._cond:
@@ -101,6 +103,7 @@ class MediaJobs(QObject):
                 if self._stop:
                     return
                 job, _ = self._queue.popitem(last=True)  # newest first: what is on screen now
+                self._running = True
             try:
                 self._do(job)
             except StyleCutError as exc:
@@ -109,6 +112,9 @@ class MediaJobs(QObject):
             except Exception as exc:  # a decoder failure on a damaged file
                 self._errors[job[1]] = f"{type(exc).__name__}: {exc}"
                 self.failed.emit(job[1], f"{job[1]}: {type(exc).__name__}: {exc}")
+            finally:
+                with self._cond:
+                    self._running = False
 
     def _do(self, job: tuple) -> None:
         kind, path = job[0], job[1]

@@ -80,8 +80,10 @@ class TimelineView(QGraphicsView):
         self.set_zoom(self.pps * factor)
 
     def zoom_to_fit(self) -> None:
+        """The whole timeline across the view, from its start."""
         duration = float(self.controller.project.duration) or 10.0
-        self.set_zoom(max(2.0, (self.viewport().width() - 20) / duration))
+        self.set_zoom(max(2.0, (self.viewport().width() - 40) / duration))
+        self.horizontalScrollBar().setValue(0)
 
     # ---- building
 
@@ -104,7 +106,7 @@ class TimelineView(QGraphicsView):
                 self.items_by_id[clip.id] = item
             y += h
         width = max(self.x_of(project.duration) + 400, self.viewport().width())
-        scene.setSceneRect(QRectF(0, 0, width, max(y, self.viewport().height() - 4)))
+        scene.setSceneRect(QRectF(0, 0, width, y + 8))
         self.viewport().update()
 
     def _on_selection(self, ids) -> None:
