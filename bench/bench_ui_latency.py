@@ -7,7 +7,10 @@ and dropped while playing at the project's rate, the time from a scrub to its fr
 and (in a fresh process) cold start to the first rendered frame of the demo.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui_latency.py [--seconds S]
-        [--backend desktop|phone|phone-int8] [--size N] [--project FILE]
+        [--backend desktop|phone|phone-int8] [--size N] [--project FILE] [--clip MEDIA]
+
+`--clip` makes a project of one clip at the clip's size and rate (e.g. the 720p
+../shared/media/bigbuckbunny.mp4) with the style effect when styles are installed.
 """
 
 from __future__ import annotations
@@ -78,14 +81,38 @@ def child(project: str | None) -> None:
     window.shutdown()
 
 
+def clip_project(media: str) -> str:
+    """A project file (in a temporary folder) holding `media` whole, styled when possible."""
+    import tempfile
+
+    from editor.core.media.probe import probe
+    from editor.core.plugins import default_registry
+    from editor.core.project import Effect, Project, Settings, Track, new_id, save
+    from editor.ui.clips import clip_for_media
+    from editor.ui.styles_list import installed_styles, style_plugin
+
+    info = probe(media)
+    clip = clip_for_media(media, info, 0)
+    plugin, (styles, _) = style_plugin(default_registry()), installed_styles()
+    if plugin is not None and styles:
+        clip.effects.append(Effect(new_id("fx"), plugin.id, {"style": styles[0].id}))
+    settings = Settings(info.video.display_width, info.video.display_height, info.video.fps)
+    path = os.path.join(tempfile.mkdtemp(prefix="stylecut-bench-"), "clip.stylecut.json")
+    save(Project(settings, [Track(new_id("track"), "video", [clip])], "bench"), path)
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--backend", choices=("desktop", "phone", "phone-int8"))
     ap.add_argument("--size", type=int)
     ap.add_argument("--project")
+    ap.add_argument("--clip")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.clip:
+        args.project = clip_project(args.clip)
     if args.child:
         child(args.project)
         return
