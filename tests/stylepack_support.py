@@ -33,9 +33,30 @@ def built_pack(request, tmp_path_factory) -> Path:
         _built["report"] = export_pack(list(STYLES), out, size=SIZE, precisions=("int8", "fp32"),
                                        author="StyleCut tests", created="2026-01-01T00:00:00Z")
         _built["pack"] = out
+    else:
+        _use_environment(request, *_built["env"])
     copy = tmp_path_factory.mktemp("pack") / "test.stylepack"
     shutil.copyfile(_built["pack"], copy)
     return copy
+
+
+def _use_environment(request, library, network, cache) -> None:
+    """Point the style library and model cache at the run's scratch folders again for the
+    calling module (the first module's fixture restores the originals when it ends)."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("STYLECUT_LIBRARY", "STYLECUT_CACHE_DIR")}
+    os.environ["STYLECUT_LIBRARY"] = str(library)
+    os.environ["STYLECUT_CACHE_DIR"] = str(cache)
+
+    def restore():
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    request.addfinalizer(restore)
 
 
 def members_of(path: Path) -> dict[str, bytes]:
