@@ -15,12 +15,13 @@ from editor.core.devices.onnx_build import mobile_network, style_network
 from editor.core.devices.predict import predict
 from editor.core.devices.profiles import get_profile, load_host_profile, save_host_profile
 
-# Networks not used in calibration: Caffe2go-shaped style networks of three widths and sizes,
-# and a depthwise-separable trunk.
+# Networks not used in calibration: Caffe2go-shaped style networks of four widths, depths and
+# sizes, and a depthwise-separable trunk.
 VALIDATION = (
     ("style w16 640x360", lambda: style_network(16, 3, seed=1), (1, 3, 360, 640)),
     ("style w8 480x272", lambda: style_network(8, 2, seed=2), (1, 3, 272, 480)),
     ("style w24 320x180", lambda: style_network(24, 4, seed=3), (1, 3, 180, 320)),
+    ("style w32 256x256", lambda: style_network(32, 5, seed=5), (1, 3, 256, 256)),
     ("mobile 224x224", lambda: mobile_network(seed=4), (1, 3, 224, 224)),
 )
 

@@ -216,20 +216,21 @@ def fit_host(measured: list, threads: int) -> Rates:
 def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes: int = 0) -> tuple:
     """Non-negative least squares on relative residuals of the timed calibration layers.
 
-    Dense convs with stride > 1 get their own column; its ratio to the stride-1 column is the
-    profile's `strided` factor."""
+    Dense and depthwise convs with stride > 1 get columns of their own; their ratios to the
+    stride-1 columns are the profile's `strided` and `strided_dw` factors."""
     from scipy.optimize import nnls
 
+    n = len(TERMS)
     rows, y = [], []
     for _, net, seconds in measured:
-        f = np.zeros(len(TERMS) + 1)
+        f = np.zeros(n + 2)
         for layer in net.layers:
             lf = layer_features(layer, 0, threads, 1, lanes, traffic, min_lanes)
-            strided = layer.kind == "conv" and layer.stride != (1, 1)
-            f[:len(TERMS)] += lf
-            if strided:
-                f[1] -= lf[1]
-                f[len(TERMS)] += lf[1]
+            f[:n] += lf
+            if layer.stride != (1, 1) and layer.kind in ("conv", "depthwise"):
+                term, extra = (1, n) if layer.kind == "conv" else (3, n + 1)
+                f[term] -= lf[term]
+                f[extra] += lf[term]
         # Relative residuals, floored at FLOOR_S so sub-microsecond layers do not dominate.
         weight = 1.0 / (seconds + FLOOR_S)
         rows.append(f * weight)
@@ -239,10 +240,14 @@ def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes
     scale[scale == 0] = 1
     theta, residual = nnls(A / scale, np.array(y))
     theta = theta / scale
-    strided = float(theta[-1] / theta[1]) if theta[1] > 0 and theta[-1] > 0 else 1.0
+
+    def ratio(extra, base):
+        return float(theta[extra] / theta[base]) if theta[base] > 0 and theta[extra] > 0 else 1.0
+
     # Neither desktop runtime does Winograd; both spread work over threads by tiles of outputs.
-    rates = Rates.from_seconds(theta[:len(TERMS)], winograd_tile=0, winograd_tile_int8=0, threads=threads,
-                               pack=1, lanes=lanes, min_lanes=min_lanes, conv_traffic=traffic, strided=strided)
+    rates = Rates.from_seconds(theta[:n], winograd_tile=0, winograd_tile_int8=0, threads=threads,
+                               pack=1, lanes=lanes, min_lanes=min_lanes, conv_traffic=traffic,
+                               strided=ratio(n, 1), strided_dw=ratio(n + 1, 3))
     return rates, float(residual)
 
 

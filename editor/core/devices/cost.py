@@ -18,8 +18,8 @@ A layer's time on a device is a per-layer overhead plus one work term, chosen by
 - `conv_traffic`: runtimes that reorder or unfold activations around their convolutions
   (onnxruntime: im2col, NCHW <-> NCHWc) also pay a conv's input and output bytes at the
   bandwidth; ncnn's phone benchmarks fit better without this term, the host chooses by its fit;
-- `strided`: a runtime whose stride-2 convolutions run at another rate than stride-1 ones
-  gets a factor on their MACs (fitted for the host, whose calibration times both; the phone
+- `strided`, `strided_dw`: a runtime whose stride-2 convolutions run at another rate than
+  stride-1 ones gets a factor on their MACs, dense and depthwise (fitted for the host, whose calibration times both; the phone
   benchmarks hold too few strided convs to tell, so phones keep 1);
 - `spread`: runtimes split a layer's output channels among threads in packs of `pack` (single
   channels when `pack` does not divide them); a layer with fewer units than threads leaves
@@ -61,6 +61,7 @@ class Rates:
     min_lanes: int = 0          # fewest output channels any conv pays for (0: `lanes`)
     conv_traffic: bool = False  # convolutions also pay their activation bytes at the bandwidth
     strided: float = 1.0        # time factor on dense convs with stride > 1 (fitted on the host)
+    strided_dw: float = 1.0     # the same for depthwise convs
 
     def seconds_per_unit(self) -> np.ndarray:
         def inv(rate, scale):
@@ -85,7 +86,8 @@ class Rates:
                 "bandwidth_gbs": num(self.bandwidth_gbs), "int8_dense": num(self.int8_dense),
                 "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
                 "threads": self.threads, "pack": self.pack, "lanes": self.lanes, "min_lanes": self.min_lanes,
-                "conv_traffic": self.conv_traffic, "strided": round(float(self.strided), 6)}
+                "conv_traffic": self.conv_traffic, "strided": round(float(self.strided), 6),
+                "strided_dw": round(float(self.strided_dw), 6)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Rates":
@@ -99,7 +101,7 @@ class Rates:
                    threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)),
                    lanes=int(d.get("lanes", 4)),
                    min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)),
-                   strided=float(d.get("strided", 1.0)))
+                   strided=float(d.get("strided", 1.0)), strided_dw=float(d.get("strided_dw", 1.0)))
 
 
 def element_bytes(int8: bool) -> int:
@@ -134,7 +136,8 @@ def lane_waste(layer: Layer, lanes: int, min_lanes: int = 0) -> float:
 
 
 def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, lanes: int = 1,
-                   conv_traffic: bool = False, min_lanes: int = 0, strided: float = 1.0) -> np.ndarray:
+                   conv_traffic: bool = False, min_lanes: int = 0, strided: float = 1.0,
+                   strided_dw: float = 1.0) -> np.ndarray:
     """Units of each term this layer uses: [1, dense MACs, 1x1 MACs, depthwise MACs, bytes].
 
     int8 layers are not scaled here; `network_features` and `layer_seconds` keep them apart so
@@ -155,7 +158,7 @@ def layer_features(layer: Layer, winograd_tile: int, threads: int, pack: int, la
     elif layer.kind == "pointwise":
         f[2] = s * layer.macs
     elif layer.kind == "depthwise":
-        f[3] = s * layer.macs
+        f[3] = s * layer.macs * (strided_dw if layer.stride != (1, 1) else 1.0)
     if layer.kind != "memory":
         if conv_traffic:
             f[4] = layer.elements * element_bytes(layer.int8)
@@ -170,10 +173,12 @@ def network_features(net: Network, rates: Rates) -> tuple:
     for layer in net.layers:
         if layer.int8 and layer.kind in ("conv", "pointwise", "depthwise"):
             q += layer_features(layer, rates.winograd_tile_int8, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes, rates.strided)
+                                 rates.conv_traffic, rates.min_lanes, rates.strided,
+                                 rates.strided_dw)
         else:
             fp += layer_features(layer, rates.winograd_tile, rates.threads, rates.pack, rates.lanes,
-                                 rates.conv_traffic, rates.min_lanes, rates.strided)
+                                 rates.conv_traffic, rates.min_lanes, rates.strided,
+                                 rates.strided_dw)
     return fp, q
 
 
@@ -182,7 +187,8 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile
     f = layer_features(layer, tile, rates.threads, rates.pack, rates.lanes,
-                       rates.conv_traffic, rates.min_lanes, rates.strided)
+                       rates.conv_traffic, rates.min_lanes, rates.strided,
+                                 rates.strided_dw)
     if quantized:
         factor = rates.int8_dense if layer.kind == "conv" else rates.int8_light
         return float(f[0] * theta[0] + factor * (f[1:] @ theta[1:]))
