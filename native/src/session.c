@@ -15,6 +15,8 @@ typedef struct sc_step {
     int norm_layer;   /* norm run on the conv's output, or -1 */
     int act_layer;    /* activation applied in the last pass, or -1 */
     int resize_layer; /* nearest RESIZE read through by the conv's padding pass, or -1 */
+    int add_layer;    /* residual ADD applied in the norm pass, or -1 */
+    int add_other;    /* the ADD's other input */
     int conv_in;      /* value whose shape the conv sees (the resize output when fused) */
     sc_act act;
     int in_value, out_value;
@@ -102,7 +104,8 @@ static int build_steps(sc_session *s)
         sc_step *st = &s->steps[n];
         int j = i + 1;
         st->layer = i;
-        st->pad_layer = st->norm_layer = st->act_layer = st->resize_layer = -1;
+        st->pad_layer = st->norm_layer = st->act_layer = st->resize_layer = st->add_layer = -1;
+        st->add_other = -1;
         st->act.kind = SC_ACT_NONE;
         st->act.a = st->act.b = 0.0f;
         st->in_value = l->inputs[0];
@@ -155,6 +158,17 @@ static int build_steps(sc_session *s)
                 j++;
             }
         }
+        /* a residual ADD of the normalized output, while the channel is in cache */
+        if ((st->kind == STEP_NORM || st->norm_layer >= 0) && j < m->num_layers) {
+            const sc_layer *al = &m->layers[j];
+            if (al->op == SC_OP_ADD && uses[l->output] == 1 && (al->inputs[0] == l->output) != (al->inputs[1] == l->output)) {
+                st->add_layer = j;
+                st->add_other = al->inputs[0] == l->output ? al->inputs[1] : al->inputs[0];
+                s->fused_into[j] = st->layer;
+                l = al;
+                j++;
+            }
+        }
         st->out_value = l->output;
         n++;
         i = j;
@@ -173,6 +187,8 @@ static int build_steps(sc_session *s)
         s->last_use[st->in_value] = i;
         for (k = 1; k < l->num_inputs; k++)
             s->last_use[l->inputs[k]] = i;
+        if (st->add_other >= 0)
+            s->last_use[st->add_other] = i;
     }
     s->last_use[m->output_value] = n; /* read after the last step */
     free(uses);
@@ -460,9 +476,9 @@ static int plan(sc_session *s, int h, int w)
                 maps = need;
         }
         /* release inputs whose last reader is this step (never value 0's buffer) */
-        for (k = 0; k < l->num_inputs; k++) {
-            int v = k == 0 ? sp->in_value : l->inputs[k];
-            if (v != 0 && s->last_use[v] == i && owner[v] >= 0)
+        for (k = 0; k <= l->num_inputs; k++) {
+            int v = k == 0 ? sp->in_value : k < l->num_inputs ? l->inputs[k] : sp->add_other;
+            if (v > 0 && s->last_use[v] == i && owner[v] >= 0)
                 free_flags[owner[v]] = 1;
         }
     }
@@ -721,6 +737,7 @@ typedef struct norm_job {
     double eps;
     sc_act act;
     float *y;
+    const float *skip;   /* residual added after the activation, or NULL */
 } norm_job;
 
 static void task_norm(void *ctx, int c)
@@ -732,11 +749,19 @@ static void task_norm(void *ctx, int c)
     j->k->plane_stats(j->x + (size_t)c * j->n, j->n, lanes);
     sc_norm_coeffs(lanes, j->n, j->gb[c], j->gb[j->C + c], j->eps, &a, &b);
     j->k->scale_shift_act(j->x + (size_t)c * j->n, j->y + (size_t)c * j->n, j->n, a, b, j->act);
+    if (j->skip) { /* one float addition per element, as the ADD layer */
+        float *y = j->y + (size_t)c * j->n;
+        const float *r = j->skip + (size_t)c * j->n;
+        size_t i;
+        for (i = 0; i < j->n; i++)
+            y[i] = y[i] + r[i];
+    }
 }
 
-static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, sc_act act)
+static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, sc_act act, const float *skip)
 {
     norm_job j;
+    j.skip = skip;
     j.k = s->k;
     j.x = x;
     j.y = y;
@@ -851,7 +876,7 @@ static void run_conv(sc_session *s, const sc_step *st)
     }
     if (st->norm_layer >= 0) {
         float *y = s->vbuf[st->out_value];
-        run_norm(s, st->norm_layer, y, y, j.ys, st->act);
+        run_norm(s, st->norm_layer, y, y, j.ys, st->act, st->add_other >= 0 ? s->vbuf[st->add_other] : NULL);
         s->kernel_name[st->norm_layer] = s->k->norm_name;
     }
 }
@@ -986,7 +1011,8 @@ static int run_steps(sc_session *s)
         if (st->kind == STEP_CONV) {
             run_conv(s, st);
         } else if (st->kind == STEP_NORM) {
-            run_norm(s, st->layer, s->vbuf[st->in_value], s->vbuf[st->out_value], s->shapes[st->in_value], st->act);
+            run_norm(s, st->layer, s->vbuf[st->in_value], s->vbuf[st->out_value], s->shapes[st->in_value], st->act,
+                     st->add_other >= 0 ? s->vbuf[st->add_other] : NULL);
             s->kernel_name[st->layer] = s->k->norm_name;
         } else {
             run_other(s, st);

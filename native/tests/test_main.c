@@ -393,7 +393,7 @@ static void test_other_ops(mb_rng *r)
             case 4: ia[0] = mb_randint(r, 0, H - 1 < 3 ? H - 1 : 3); ia[1] = mb_randint(r, 0, W - 1 < 3 ? W - 1 : 3);
                     ia[2] = mb_randint(r, 0, H - 1 < 3 ? H - 1 : 3); ia[3] = mb_randint(r, 0, W - 1 < 3 ? W - 1 : 3);
                     ia[4] = it % 3; fa[0] = 0.5f; name = "pad"; break;
-            case 5: name = "instance_norm+act"; break;
+            case 5: name = "instance_norm+act(+add)"; break;
             case 6: name = "sigmoid"; break;
             case 7: name = "tanh"; break;
             case 8: name = "add"; break;
@@ -418,6 +418,11 @@ static void test_other_ops(mb_rng *r)
             else if (op == 5) {
                 out = mb_instnorm(&mb, r, 0, 0);
                 out = mb_simple(&mb, it % 2 ? SC_OP_LEAKY_RELU : SC_OP_TANH, out, 0.2f, 0);
+                if (it % 3 != 0) { /* residual add, fused into the norm pass (either operand order) */
+                    in2[0] = it % 3 == 1 ? out : 0;
+                    in2[1] = it % 3 == 1 ? 0 : out;
+                    out = mb_layer_add(&mb, SC_OP_ADD, 2, in2, C, NULL, NULL, NULL);
+                }
             } else if (op == 6)
                 out = mb_simple(&mb, SC_OP_SIGMOID, 0, 0, 0);
             else if (op == 7)
@@ -487,6 +492,43 @@ static void test_other_ops(mb_rng *r)
             free(buf);
             mb_free(&mb);
         }
+        free(x);
+    }
+}
+
+/* conv + norm + residual add (fused into one pass) must give the bytes of the unfused chain. */
+static void test_norm_add_fusion(mb_rng *r)
+{
+    int it, iters = quick ? 4 : 12;
+    for (it = 0; it < iters; it++) {
+        int C = mb_randint(r, 1, 20), H = mb_randint(r, 3, 30), W = mb_randint(r, 3, 40), fused;
+        float *x = random_input(r, (size_t)C * H * W, -1.0f, 2.0f), *ref[2] = {NULL, NULL};
+        size_t n[2] = {0, 0};
+        for (fused = 0; fused < 2; fused++) {
+            mb_model mb;
+            mb_rng wr = *r;
+            int v, in2[2];
+            uint8_t *buf;
+            size_t size;
+            mb_init(&mb, C);
+            v = mb_conv(&mb, &wr, 0, C, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, SC_PAD_REFLECT, 1);
+            v = mb_instnorm(&mb, &wr, v, 0);
+            if (it % 2)
+                v = mb_simple(&mb, SC_OP_RELU, v, 0, 0);
+            if (!fused) /* an exact copy that nothing fuses with */
+                v = mb_layer_add(&mb, SC_OP_PAD, 1, &v, C, NULL, NULL, NULL);
+            in2[0] = v;
+            in2[1] = 0;
+            v = mb_layer_add(&mb, SC_OP_ADD, 2, in2, C, NULL, NULL, NULL);
+            buf = mb_write(&mb, v, &size);
+            ref[fused] = check_exact("conv+norm+add (fused)", buf, size, C, H, W, x, &n[fused], 0);
+            free(buf);
+            mb_free(&mb);
+        }
+        CHECK(ref[0] && ref[1] && n[0] == n[1] && memcmp(ref[0], ref[1], n[0] * sizeof(float)) == 0,
+              "norm + add fused differs from the unfused chain (C%d %dx%d)", C, W, H);
+        free(ref[0]);
+        free(ref[1]);
         free(x);
     }
 }
@@ -964,6 +1006,7 @@ int main(int argc, char **argv)
     test_conv_int8(&r);
     test_other_ops(&r);
     test_resize_conv_fusion(&r);
+    test_norm_add_fusion(&r);
     printf("\n%-34s %6s %6s\n", "op (optimized vs reference)", "cases", "exact");
     for (i = 0; i < n_op_stats; i++)
         printf("%-34s %6d %6d\n", op_stats[i].name, op_stats[i].cases, op_stats[i].ok);
