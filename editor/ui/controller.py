@@ -42,6 +42,7 @@ class ProjectController(QObject):
         self.selection: list[str] = []
         self.marks: dict[str, Fraction | None] = {"in": None, "out": None}  # I/O marks, view state
         self._was_clean = True
+        self._unsaved_on_open = False
         self._generation = 0
 
     # ---- model life
@@ -56,16 +57,16 @@ class ProjectController(QObject):
         self.project = project
         self.path = path
         self.stack = cmd.UndoStack(project, self._on_stack)
-        if not clean:
-            # A recovered project is not what is on disk: leave the saved state unreachable.
-            self.stack._clean_index = None
+        # A recovered project is not what is on disk: it stays unsaved until it is saved,
+        # whatever is undone.
+        self._unsaved_on_open = not clean
         self.selection = []
         self.playhead = Fraction(0)
         self.marks = {"in": None, "out": None}
         self._generation += 1
-        self._was_clean = self.stack.is_clean
+        self._was_clean = self.is_clean
         self.changed.emit()
-        self.cleanChanged.emit(self.stack.is_clean)
+        self.cleanChanged.emit(self.is_clean)
         self.selectionChanged.emit([])
         self.playheadChanged.emit(self.playhead)
         self.pathChanged.emit(path or "")
@@ -80,6 +81,7 @@ class ProjectController(QObject):
             raise StyleCutError(None, "the project has no file yet: use Save As")
         document.save(self.project, path)
         self.path = os.path.abspath(path)
+        self._unsaved_on_open = False
         self.stack.mark_clean()
         self.pathChanged.emit(self.path)
         return self.path
@@ -122,9 +124,9 @@ class ProjectController(QObject):
             self.selection = live
             self.selectionChanged.emit(live)
         self.changed.emit()
-        if stack.is_clean != self._was_clean:
-            self._was_clean = stack.is_clean
-            self.cleanChanged.emit(stack.is_clean)
+        if self.is_clean != self._was_clean:
+            self._was_clean = self.is_clean
+            self.cleanChanged.emit(self.is_clean)
 
     # ---- view state
 
@@ -165,7 +167,7 @@ class ProjectController(QObject):
 
     @property
     def is_clean(self) -> bool:
-        return self.stack.is_clean
+        return self.stack.is_clean and not self._unsaved_on_open
 
     def title(self) -> str:
         name = os.path.basename(self.path) if self.path else self.project.name
