@@ -36,7 +36,8 @@ def test_c_tests_pass_and_cover_every_op():
     # the golden style network run by the reference (STYLECUT_ISA=scalar) matches the default kernels
     assert "isa scalar" in r.stdout and "byte-identical" in r.stdout
     for op in ("conv2d(+act)", "conv2d int8 (requantized)", "conv_transpose", "resize linear",
-               "depth_to_space", "instance_norm+act", "conv+cond_instance_norm(+relu)", "avg_pool",
+               "depth_to_space", "instance_norm+act(+add)", "conv+norm+add (fused)",
+               "resize+conv (fused read)", "conv+cond_instance_norm(+relu)", "avg_pool",
                "max_pool", "loader: truncated", "loader: random damage"):
         row = re.search(re.escape(op) + r"\s+(\d+)\s+(\d+)", r.stdout)
         assert row and row.group(1) == row.group(2) and int(row.group(1)) > 0, op
