@@ -42,8 +42,8 @@ def test_round_trip_into_the_catalog(pack, tmp_path):
 
 
 def test_imported_styles_run_in_the_style_effect(pack, tmp_path, monkeypatch):
-    """The plugin lists the imported styles and renders them; the phone backend's output equals
-    the pack's stored sample output (same network, same conversion)."""
+    """The plugin lists the imported styles, and its phone preview backends (int8 and fp32) render
+    the pack's sample input to exactly the pack's stored sample outputs."""
     from editor.core.stylepack.frames import parse_ppm
     from plugins.style_transfer import styles as style_list
 
@@ -55,15 +55,13 @@ def test_imported_styles_run_in_the_style_effect(pack, tmp_path, monkeypatch):
     choice = style_list.resolve("test.test-moss", "")
     assert choice.weights is not None and int(np.argmax(choice.weights)) == 2
 
-    from native.runtime import Model, Session
+    from plugins.style_transfer.backends import get_backend
 
     members = members_of(pack)
     sample = parse_ppm("pack", "in", members["sample/input.ppm"])
-    model = Model.load(lib / "test.pack" / "native" / "model-int8.scn")
-    session = Session(model, threads=2)
-    session.set_style_weights(choice.weights)
-    out = session.run(sample)
-    assert out.tobytes() == parse_ppm("pack", "out", members["sample/int8-test-moss.ppm"]).tobytes()
+    for kind, precision in (("phone-int8", "int8"), ("phone", "fp32")):
+        out = get_backend(kind, choice.model).run(sample, choice.weights)
+        assert out.tobytes() == parse_ppm("pack", "out", members[f"sample/{precision}-test-moss.ppm"]).tobytes()
 
 
 def test_second_import_needs_replace(pack, tmp_path):
