@@ -81,17 +81,27 @@ def thumbnail(rgb: np.ndarray) -> bytes:
 
 
 def default_sample(width: int, height: int) -> np.ndarray:
-    """A real photograph (NASA's public-domain astronaut portrait shipped with scikit-image),
-    cropped to the sample's aspect and scaled: natural content exercises the network the way
-    camera frames do, which flat test patterns would not."""
+    """A real photograph, cropped to the sample's aspect and scaled: natural content exercises
+    the network the way camera frames do, which flat test patterns would not. NASA's
+    public-domain astronaut portrait from scikit-image, else the Grace Hopper portrait that
+    matplotlib ships (scikit-image is an optional dependency)."""
+    problems = []
     try:
         import skimage.data
 
-        photo = np.asarray(skimage.data.astronaut())[:, :, :3]
-    except Exception as exc:  # the data file may be missing from a trimmed installation
-        raise PackError("scikit-image", f"the default sample picture is unavailable ({exc}); "
-                                        "pass --sample IMAGE") from None
-    return fit(photo, width, height)
+        return fit(np.asarray(skimage.data.astronaut())[:, :, :3], width, height)
+    except Exception as exc:  # not installed, or a trimmed installation without its data
+        problems.append(f"scikit-image: {exc}")
+    try:
+        import matplotlib.cbook as cbook
+        from PIL import Image
+
+        with cbook.get_sample_data("grace_hopper.jpg") as fh:
+            return fit(np.asarray(Image.open(fh).convert("RGB")), width, height)
+    except Exception as exc:
+        problems.append(f"matplotlib: {exc}")
+    raise PackError("sample picture", f"no default sample picture is installed ({'; '.join(problems)}); "
+                                      "pass --sample IMAGE")
 
 
 def fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
