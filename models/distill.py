@@ -54,6 +54,7 @@ class Recipe:
     seed: int = 20260
     lowpass_weight: float = 2.0
     noise_weight: float = 1.0
+    stop_after: int | None = None  # end after this many iterations of the `iters` schedule
     threads: int = 1           # one thread: on a shared machine a second thread mostly waits
     extra: dict = field(default_factory=dict)
 
@@ -157,11 +158,12 @@ def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Gene
 
 
 def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
-          checkpoint: Path | None = None, deadline: float | None = None):
+          checkpoint: Path | None = None, deadline: float | None = None, init: Path | None = None):
     """Train a StyleStudent on (content, teacher output) pairs; returns (model, log).
 
     `deadline` (a time.time() value) ends training early for interactive use; the log's
-    "done" entry tells how many iterations ran."""
+    "done" entry tells how many iterations ran. `init` starts from the weights of an ONNX
+    file this module exported (a second stage of training)."""
     import torch
     import torch.nn.functional as F
     from tqdm import tqdm
@@ -172,6 +174,8 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     torch.manual_seed(recipe.seed)
     rng = np.random.default_rng(recipe.seed)
     model = StyleStudent(n_styles)
+    if init is not None:
+        load_onnx_weights(model, init)
     opt = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     # linear warm-up over the first 2 %, then cosine decay to 5 % of the peak rate
     warm = max(1, recipe.iters // 50)
@@ -185,6 +189,8 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     done = 0
     for it in bar:
         if deadline is not None and time.time() > deadline:
+            break
+        if recipe.stop_after is not None and it >= recipe.stop_after:
             break
         x, t, w = _batch(pairs, n_styles, recipe, rng)
         noise = torch.zeros(())
@@ -222,33 +228,59 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     return model, log
 
 
+def load_onnx_weights(model, path: Path) -> None:
+    """Copy the weights of an exported student (initializer names are the parameter names)."""
+    import onnx
+    import onnx.numpy_helper
+    import torch
+
+    from editor.errors import StyleCutError
+
+    arrays = {i.name: onnx.numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    state = model.state_dict()
+    missing = [k for k in state if k not in arrays]
+    if missing:
+        raise StyleCutError(path, f"not a student of this architecture (lacks {', '.join(missing[:3])})")
+    for k in state:
+        if tuple(arrays[k].shape) != tuple(state[k].shape):
+            raise StyleCutError(path, f"weight {k} has shape {arrays[k].shape}, expected {tuple(state[k].shape)}")
+        state[k] = torch.from_numpy(arrays[k].copy())
+    model.load_state_dict(state)
+
+
 # ---------------------------------------------------------------- the shipped styles
 
-def distil_shipped(recipe: Recipe, out: Path, progress: bool = True) -> dict:
+def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path | None = None,
+                   scales=SCALES, catalog: bool = True) -> dict:
     from models import shipped
     from models.student import export_onnx, parameter_count
 
     styles = [s.teacher_style for s in shipped.STYLES]
     t0 = time.time()
     pairs = multistyle_pairs(styles, progress=progress)
+    pairs = [p for p in pairs if int(p.name.rsplit("@", 1)[1]) in scales]
     t1 = time.time()
     model, log = train(pairs, len(styles), recipe, progress=progress,
-                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt")
+                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt", init=init)
     t2 = time.time()
     export_onnx(model, out)
     record = {
         "command": "python -m models.distill " + " ".join(sys.argv[1:]),
         "recipe": {k: v for k, v in recipe.__dict__.items() if k != "extra"},
         "teacher": "multistyle26", "teacher_styles": styles,
-        "scales": list(SCALES), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
+        "scales": list(scales), "init": None if init is None else str(init), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
         "content": sorted({p.name.rsplit("@", 1)[0] for p in pairs}),
         "parameters": parameter_count(model),
         "seconds": {"targets": round(t1 - t0, 1), "training": round(t2 - t1, 1)},
         "loss_every_50": log,
         "torch": __import__("torch").__version__,
     }
-    out.with_suffix(".recipe.json").write_text(json.dumps(record, indent=1) + "\n")
-    shipped.write_catalog(out)
+    recipe_file = out.with_suffix(".recipe.json")
+    if init is not None and Path(init).with_suffix(".recipe.json").is_file():
+        record["previous_stage"] = json.loads(Path(init).with_suffix(".recipe.json").read_text())
+    recipe_file.write_text(json.dumps(record, indent=1) + "\n")
+    if catalog:
+        shipped.write_catalog(out)
     return record
 
 
@@ -264,12 +296,23 @@ def main(argv=None) -> int:
     parser.add_argument("--lowpass-weight", type=float, default=d.lowpass_weight)
     parser.add_argument("--threads", type=int, default=d.threads)
     parser.add_argument("--out", type=Path, default=MODELS_DIR / "stylecut_styles.onnx")
+    parser.add_argument("--stop-after", type=int, default=None,
+                        help="end after this many iterations, keeping the learning-rate schedule of --iters")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from the weights of an exported student (a second stage)")
+    parser.add_argument("--scales", default=",".join(map(str, SCALES)),
+                        help="content short sides to train on, among " + ",".join(map(str, SCALES)))
+    parser.add_argument("--no-catalog", action="store_true", help="do not rewrite catalog.json and thumbnails")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    scales = tuple(int(v) for v in args.scales.split(","))
+    if not set(scales) <= set(SCALES):
+        parser.error(f"--scales must be among {SCALES}")
     recipe = Recipe(iters=args.iters, batch=args.batch, crop=args.crop, lr=args.lr, seed=args.seed,
                     noise_weight=args.noise_weight, lowpass_weight=args.lowpass_weight,
-                    threads=args.threads)
-    record = distil_shipped(recipe, args.out, progress=not args.quiet)
+                    threads=args.threads, stop_after=args.stop_after)
+    record = distil_shipped(recipe, args.out, progress=not args.quiet, init=args.init, scales=scales,
+                            catalog=not args.no_catalog)
     print(f"wrote {args.out} ({record['parameters']} parameters, "
           f"{record['seconds']['training']:.0f} s training)")
     return 0
