@@ -16,7 +16,7 @@ from fractions import Fraction
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from editor.core.devices.playback import simulate
 
@@ -120,6 +120,10 @@ class EmulationPanel(QWidget):
         self.phone = QComboBox()
         for p in sorted((p for p in self.profiles if p.default), key=lambda p: (-p.year, p.name)):
             self.phone.addItem(f"{p.name} ({p.soc.split(' (')[0]}, {p.year})", p.id)
+        # Start on a phone of middle age: closer to what most viewers hold than the newest.
+        self.phone.setCurrentIndex(self.phone.count() // 2)
+        self.phone.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.phone.setMinimumContentsLength(24)
         self.phone.currentIndexChanged.connect(self.update_prediction)
         self.enabled = QCheckBox("Play at this phone's speed")
         self.enabled.toggled.connect(self._toggle)
@@ -127,10 +131,12 @@ class EmulationPanel(QWidget):
         pick.clicked.connect(self._pick_network)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QLabel("")
         self.chart.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         scroll = QScrollArea()
+        self.chart_scroll = scroll
         scroll.setWidget(self.chart)
         scroll.setWidgetResizable(True)
         row = QHBoxLayout()
@@ -200,7 +206,10 @@ class EmulationPanel(QWidget):
             return
         self.prediction, self.verdicts, png, profile = result
         image = QImage.fromData(png, "PNG")
-        self.chart.setPixmap(QPixmap.fromImage(image))
+        self.chart_image = image
+        width = max(640, self.chart_scroll.viewport().width() - 4)  # stays legible; the panel scrolls
+        self.chart.setPixmap(QPixmap.fromImage(image.scaledToWidth(
+            min(width, image.width()), Qt.TransformationMode.SmoothTransformation)))
         p = self.prediction
         lines = [f"{profile.name}: {p.total_ms:.1f} ms a frame, {p.fps:.1f} fps "
                  f"at {p.input_size[0]}x{p.input_size[1]}{' int8' if p.int8 else ''}"]
