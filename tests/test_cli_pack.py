@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from stylepack_support import built_pack, members_of, rezip
 
@@ -15,10 +16,19 @@ def pack(request, tmp_path_factory):
     return built_pack(request, tmp_path_factory)
 
 
-def test_export_reports_size_limits_and_phone_rates(pack, tmp_path, capsys):
+def test_export_reports_size_limits_and_phone_rates(pack, tmp_path, capsys, bunny):
+    import av
+
+    from editor.core.stylepack.frames import fit, parse_ppm
+    from native import imageio
+
+    with av.open(str(bunny)) as c:
+        frame = next(c.decode(video=0)).to_ndarray(format="rgb24")
+    imageio.write_rgb(tmp_path / "frame.png", frame)
     out = tmp_path / "moss.stylepack"
     assert main(["pack", "export", "--style", "test-moss", "-o", str(out), "--size", "96",
-                 "--device", "sd821-4t", "--device", "a7-2t", "--author", "me"]) == 0
+                 "--device", "sd821-4t", "--device", "a7-2t", "--author", "me",
+                 "--sample", str(tmp_path / "frame.png")]) == 0
     text = capsys.readouterr().out
     assert f"wrote {out}" in text and "native int8" in text
     assert "Meta Spark AR limit 4 MB: whole pack fits" in text
@@ -29,6 +39,8 @@ def test_export_reports_size_limits_and_phone_rates(pack, tmp_path, capsys):
     fps = m["predictions"]["devices"]["sd821-4t"]["fps"]
     assert f"{fps:7.1f} fps" in text
     assert m["author"] == "me" and m["input"]["processing_size"] == 96
+    sample = parse_ppm("pack", "in", members_of(out)["sample/input.ppm"])
+    assert np.array_equal(sample, fit(frame, sample.shape[1], sample.shape[0]))
 
 
 def test_inspect_verify_import(pack, tmp_path, capsys):
