@@ -185,6 +185,8 @@ typedef struct sc_kernels {
     const char *conv_i8_nhwc_name;
     /* q[i] = sc_quantize_f32(x[i], inv_scale, zp) - zp */
     void (*quantize_row)(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
+    /* dst[q*C + c] = xmap[q] < 0 ? 0 : rows[c][xmap[q]] for q < n (rows have src_w floats) */
+    void (*interleave)(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -195,6 +197,7 @@ extern const sc_kernels sc_kernels_avx512;
 void sc_conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
+void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;
@@ -207,6 +210,7 @@ void sc_plane_stats_scalar_from(const float *x, size_t begin, size_t n, double *
 void sc_scale_shift_act_scalar(const float *x, float *y, size_t n, float a, float b, sc_act act);
 void sc_act_scalar(const float *x, float *y, size_t n, sc_act act);
 void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
+void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
 void sc_conv_f32_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 /* Column range [ox0, OW) of a tile with the scalar code (vector kernels' right edges). */

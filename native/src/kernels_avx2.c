@@ -458,6 +458,60 @@ void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale,
         q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
 }
 
+/* Channel interleaving for the padding pass: 8 pixels x 8 channels at a time. Pixels whose
+ * source columns lie within 8 of the first (contiguous, or repeated by a nearest resize) are
+ * loaded once and permuted; then an 8x8 transpose. Pure data movement. */
+void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst)
+{
+    int q = 0, c, k;
+    for (; q + 8 <= n; q += 8) {
+        int b = xmap[q], ok = C >= 8 && b >= 0 && b + 8 <= src_w;
+        for (k = 1; ok && k < 8; k++)
+            ok = xmap[q + k] >= b && xmap[q + k] < b + 8;
+        if (!ok) {
+            sc_interleave_scalar(rows, C, xmap + q, 8, src_w, dst + (size_t)q * C);
+            continue;
+        }
+        {
+            __m256i perm = _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(xmap + q)), _mm256_set1_epi32(b));
+            for (c = 0; c + 8 <= C; c += 8) {
+                __m256 v0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 0] + b), perm);
+                __m256 v1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 1] + b), perm);
+                __m256 v2 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 2] + b), perm);
+                __m256 v3 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 3] + b), perm);
+                __m256 v4 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 4] + b), perm);
+                __m256 v5 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 5] + b), perm);
+                __m256 v6 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 6] + b), perm);
+                __m256 v7 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(rows[c + 7] + b), perm);
+                __m256 t0 = _mm256_unpacklo_ps(v0, v1), t1 = _mm256_unpackhi_ps(v0, v1);
+                __m256 t2 = _mm256_unpacklo_ps(v2, v3), t3 = _mm256_unpackhi_ps(v2, v3);
+                __m256 t4 = _mm256_unpacklo_ps(v4, v5), t5 = _mm256_unpackhi_ps(v4, v5);
+                __m256 t6 = _mm256_unpacklo_ps(v6, v7), t7 = _mm256_unpackhi_ps(v6, v7);
+                __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+                __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+                __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+                __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+                float *d = dst + (size_t)q * C + c;
+                _mm256_storeu_ps(d + 0 * (size_t)C, _mm256_permute2f128_ps(u0, u4, 0x20));
+                _mm256_storeu_ps(d + 1 * (size_t)C, _mm256_permute2f128_ps(u1, u5, 0x20));
+                _mm256_storeu_ps(d + 2 * (size_t)C, _mm256_permute2f128_ps(u2, u6, 0x20));
+                _mm256_storeu_ps(d + 3 * (size_t)C, _mm256_permute2f128_ps(u3, u7, 0x20));
+                _mm256_storeu_ps(d + 4 * (size_t)C, _mm256_permute2f128_ps(u0, u4, 0x31));
+                _mm256_storeu_ps(d + 5 * (size_t)C, _mm256_permute2f128_ps(u1, u5, 0x31));
+                _mm256_storeu_ps(d + 6 * (size_t)C, _mm256_permute2f128_ps(u2, u6, 0x31));
+                _mm256_storeu_ps(d + 7 * (size_t)C, _mm256_permute2f128_ps(u3, u7, 0x31));
+            }
+            for (k = 0; k < 8 && c < C; k++) { /* channels beyond the last multiple of 8 */
+                int cc;
+                for (cc = c; cc < C; cc++)
+                    dst[(size_t)(q + k) * C + cc] = rows[cc][xmap[q + k]];
+            }
+        }
+    }
+    if (q < n)
+        sc_interleave_scalar(rows, C, xmap + q, n - q, src_w, dst + (size_t)q * C);
+}
+
 const sc_kernels sc_kernels_avx2 = {
     SC_ISA_AVX2,
     "f32_conv2d_4x24_avx2", "qs8_conv2d_4x16_avx2", "f32_instnorm_16lane_avx2", "f32_eltwise_8x_avx2",
@@ -468,5 +522,6 @@ const sc_kernels sc_kernels_avx2 = {
     8, "f32_conv2d_16cx6_nhwc_avx2",
     1, "qs8_conv2d_16cx6_nhwc_avx2",
     sc_quantize_row_avx2,
+    sc_interleave_avx2,
 };
 #endif

@@ -261,5 +261,6 @@ const sc_kernels sc_kernels_avx512 = {
     8, "f32_conv2d_16cx6_nhwc_avx2",
     1, "qs8_conv2d_16cx6_nhwc_avx2",
     sc_quantize_row_avx2,
+    sc_interleave_avx2,
 };
 #endif

@@ -321,5 +321,6 @@ const sc_kernels sc_kernels_neon = {
     8, "f32_conv2d_16cx4_nhwc_neon",
     0, NULL,
     sc_quantize_row_scalar,
+    sc_interleave_scalar,
 };
 #endif

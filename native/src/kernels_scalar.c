@@ -39,6 +39,18 @@ void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scal
         q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
 }
 
+void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst)
+{
+    int q, c;
+    (void)src_w;
+    for (q = 0; q < n; q++) {
+        int ix = xmap[q];
+        float *d = dst + (size_t)q * C;
+        for (c = 0; c < C; c++)
+            d[c] = ix < 0 ? 0.0f : rows[c][ix];
+    }
+}
+
 void sc_conv_f32_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
 {
     const sc_conv_prep *p = a->prep;
@@ -107,4 +119,5 @@ const sc_kernels sc_kernels_scalar = {
     0, NULL,
     0, NULL,
     sc_quantize_row_scalar,
+    sc_interleave_scalar,
 };

@@ -618,40 +618,24 @@ static void prep_row_nhwc(const conv_job *j, int task)
     float *row = j->s->scratch + ((size_t)phase * g->plane + (size_t)r * g->pw_stride) * C;
     int iy = j->ymap[r * g->sy + py];
     size_t plane = (size_t)j->src_h * j->src_w;
-    int q0, ixs[64];
     if (iy < 0) {
         memset(row, 0, (size_t)g->PW * C * sizeof(float));
         return;
     }
-    /* pixel by pixel: contiguous writes, one read stream per channel */
     {
-        const float *rows[SC_MAX_CHANNELS > 64 ? 64 : SC_MAX_CHANNELS];
-        if (C <= 64) {
-            for (c = 0; c < C; c++)
-                rows[c] = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
-            for (q = 0; q < g->PW; q++) {
-                int ix = j->xmap[q * g->sx + px];
-                float *d = row + (size_t)q * C;
-                if (ix < 0) {
-                    memset(d, 0, (size_t)C * sizeof(float));
-                    continue;
-                }
-                for (c = 0; c < C; c++)
-                    d[c] = rows[c][ix];
+        const float *rows[SC_MAX_CHANNELS];
+        for (c = 0; c < C; c++)
+            rows[c] = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
+        if (g->sx == 1) {
+            j->s->k->interleave(rows, C, j->xmap + px, g->PW, j->src_w, row);
+        } else {
+            int q0, ixs[64];
+            for (q0 = 0; q0 < g->PW; q0 += 64) {
+                int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
+                for (q = 0; q < nq; q++)
+                    ixs[q] = j->xmap[(q0 + q) * g->sx + px];
+                j->s->k->interleave(rows, C, ixs, nq, j->src_w, row + (size_t)q0 * C);
             }
-            return;
-        }
-    }
-    /* many channels: in chunks of columns, each channel's run read contiguously */
-    for (q0 = 0; q0 < g->PW; q0 += 64) {
-        int nq = g->PW - q0 < 64 ? g->PW - q0 : 64;
-        for (q = 0; q < nq; q++)
-            ixs[q] = j->xmap[(q0 + q) * g->sx + px];
-        for (c = 0; c < C; c++) {
-            const float *src = j->x + (size_t)c * plane + (size_t)iy * j->src_w;
-            float *d = row + (size_t)q0 * C + c;
-            for (q = 0; q < nq; q++)
-                d[(size_t)q * C] = ixs[q] < 0 ? 0.0f : src[ixs[q]];
         }
     }
 }
