@@ -46,6 +46,7 @@ def main() -> int:
         print(f"run {rep + 1}: host on {profile.runtime}, {args.threads} thread(s): dense {r.dense_gmacs:.1f} GMAC/s, "
               f"1x1 {r.pointwise_gmacs:.1f}, depthwise {r.depthwise_gmacs:.1f}, {r.bandwidth_gbs:.1f} GB/s, "
               f"{r.overhead_us:.1f} us/layer, lanes {r.lanes}/{r.min_lanes}, conv traffic {r.conv_traffic}, strided x{r.strided:.2f} (depthwise x{r.strided_dw:.2f})")
+        print()
         print(f"| network | measured ms | predicted ms | predicted / measured |")
         print(f"| --- | ---: | ---: | ---: |")
         for name, build, shape in VALIDATION:
@@ -59,6 +60,7 @@ def main() -> int:
             all_errors.append(predicted / measured - 1)
             print(f"| {name} | {measured:.2f} | {predicted:.2f} | {predicted / measured:.3f} |")
     errs = np.abs(all_errors)
+    print()
     print(f"median |error| {100 * np.median(errs):.1f} %, max {100 * errs.max():.1f} % over {len(errs)} predictions")
     return 0
 
