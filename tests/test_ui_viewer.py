@@ -119,3 +119,19 @@ def test_half_resolution_preview_renders_smaller_frames(window):
     assert window.viewer.shown.image.height() == c.project.settings.height // 2
     with Renderer(c.snapshot(), registry=window.registry, render_scale=0.5) as renderer:
         assert np.array_equal(shown_frame_rgb(window), renderer.render_frame(3).frame)
+
+
+def test_scrubbing_back_reuses_finished_frames_of_the_same_project_state(window):
+    c = window.controller
+    server = window.server
+    for index in (20, 21, 20):
+        c.set_playhead(c.project.frame_time(index))
+        wait_until(lambda: _showing(window, index))
+    assert server.reused >= 1
+    assert np.array_equal(shown_frame_rgb(window), _expected(window, 20))
+    # After an edit the kept frames are of another project state: rendered again.
+    reused = server.reused
+    window.inspector.set_value("saturation", 2.0)
+    wait_until(lambda: _showing(window, 20))
+    assert server.reused == reused
+    assert np.array_equal(shown_frame_rgb(window), _expected(window, 20))

@@ -13,6 +13,7 @@ model the UI edits.
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from editor.core.render import Renderer
 from editor.core.timeline import top_video_clip
 
 AHEAD = 3  # frames the playback worker may render in front of the clock
+RECENT = 24  # finished frames kept, so scrubbing back over them shows them at once
 BACKEND_NAMES = {"desktop": "desktop, onnxruntime", "phone": "phone, native fp32",
                  "phone-int8": "phone, native int8"}
 
@@ -83,6 +85,10 @@ class FrameServer(QObject):
         self._busy = False
         self.dropped = 0
         self.rendered = 0
+        self.reused = 0
+        # (generation, index, scale) -> RenderedFrame; a generation is one state of the
+        # project, so a kept frame is exactly what rendering again would give.
+        self._recent: collections.OrderedDict = collections.OrderedDict()
         self._thread = threading.Thread(target=self._run, name="stylecut-frames", daemon=True)
         self._thread.start()
 
@@ -198,6 +204,14 @@ class FrameServer(QObject):
 
     def _render(self, job) -> None:
         kind, index, project, generation = job[:4]
+        key = (generation, index, self._scale)
+        kept = self._recent.get(key)
+        if kept is not None:
+            self._recent.move_to_end(key)
+            self.reused += 1
+            self.frameReady.emit(RenderedFrame(index, kept.image, generation, kept.backend, 0.0,
+                                               kept.errors, kind == "play"))
+            return
         if self.renderer is not None and self.renderer.render_scale != self._scale:
             self.renderer.close()  # plugin instances keep per-size state: start afresh
             self.renderer = None
@@ -215,4 +229,7 @@ class FrameServer(QObject):
         self.rendered += 1
         frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry), ms,
                               [str(e) for e in result.errors], kind == "play")
+        self._recent[key] = frame
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
         self.frameReady.emit(frame)
