@@ -43,6 +43,7 @@ class StyleGallery(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         self.thumbs: dict[str, np.ndarray] = {}
         self._instance = None
+        self._looks = None   # the effect parameters the thumbnails were painted with
         self.worker = LatestJob("gallery", self)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda ticket, message: self.status.setText(message))
@@ -60,7 +61,7 @@ class StyleGallery(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.recompute)
         controller.playheadChanged.connect(lambda _: self._debounce.start() if self.isVisible() else None)
-        controller.changed.connect(self._sync_checked)
+        controller.changed.connect(self._on_model)
         self._build_buttons()
 
     def _build_buttons(self) -> None:
@@ -96,6 +97,17 @@ class StyleGallery(QWidget):
         if effect is None:
             return None
         return effect.params.get("style") or (self.styles[0].id if self.styles else None)
+
+    def _on_model(self) -> None:
+        """Mark the chosen style; paint again if what the thumbnails depend on changed."""
+        self._sync_checked()
+        clip, effect = self.effect()
+        if effect is None or not self.isVisible():
+            return
+        looks = {k: v for k, v in effect.params.items() if k not in ("style", "mix", "strength")}
+        if looks != self._looks:
+            self._looks = looks
+            self._debounce.start()
 
     def _sync_checked(self) -> None:
         current = self.current_style()
