@@ -24,7 +24,7 @@ from editor.errors import StyleCutError
 from models import catalog, content, teachers
 
 DEFAULT_ITERS = 1500
-DEFAULT_MINUTES = 13.0
+DEFAULT_MINUTES = 14.0
 
 
 def slug(name: str) -> str:
@@ -110,8 +110,9 @@ def train_painting(painting: Path, name: str, iters: int = DEFAULT_ITERS, minute
     t0 = time.time()
     embedding = teachers.style_embedding(pic)
     pairs = painting_pairs(embedding, progress=progress, seed=seed, views=views)
+    # the time limit covers the whole job: teacher targets, training and export (~1 min)
     recipe = Recipe(iters=iters, batch=8, crop=160, lr=3e-3, seed=seed,
-                    extra={"deadline": time.time() + minutes * 60 if minutes else None})
+                    extra={"deadline": t0 + minutes * 60 - 60 if minutes else None})
     model, log = train(pairs, 1, recipe, progress=progress, deadline=recipe.extra["deadline"])
     library.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{style_id}-", dir=library))

@@ -14,7 +14,7 @@ def register(sub) -> None:
     t.add_argument("--name", required=True, help="a human name for the style")
     t.add_argument("--iters", type=int, default=None, help="training iterations (default 1500)")
     t.add_argument("--minutes", type=float, default=None,
-                   help="stop training after this many minutes (default 13)")
+                   help="time limit for the whole job in minutes (default 14)")
     t.add_argument("--force", action="store_true", help="replace a library style of the same name")
     t.add_argument("--library", default=None, help="library folder (default: $STYLECUT_LIBRARY or "
                                                    "~/.local/share/stylecut/styles)")
