@@ -83,3 +83,19 @@ def test_switching_styles_while_playing_shows_on_the_next_frames(window):
     rgb = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes()).reshape(
         image.height(), image.bytesPerLine())[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
     assert np.array_equal(rgb, _expected(window, after.index))
+
+
+def test_thumbnails_follow_the_effects_look(window):
+    inspector = window.inspector
+    inspector.add_effect(STYLE)
+    gallery = inspector.gallery
+    wait_until(lambda: len(gallery.thumbs) == len(STYLE_IDS) and gallery.idle(), timeout=120)
+    before = dict(gallery.thumbs)
+    inspector.set_value("preserve_colors", True)
+    wait_until(lambda: gallery.idle() and gallery.thumbs is not before
+               and not np.array_equal(gallery.thumbs[STYLE_IDS[0]], before[STYLE_IDS[0]]), timeout=120)
+    # Strength does not change what a style looks like at full strength: no repaint.
+    painted = gallery.thumbs
+    inspector.set_value("strength", 0.5)
+    wait_until(lambda: gallery.idle(), timeout=30)
+    assert gallery.thumbs is painted
