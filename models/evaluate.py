@@ -237,12 +237,18 @@ def write_docs(results: dict, doc: Path = DOC, sheet: Path = SHEET) -> None:
         else:
             models_md.append(f"| native model | not converted: {m.get('native_error', '?')} |")
         if recipe:
-            models_md.append(f"| training command | `{recipe['command']}` |")
-            models_md.append(f"| training time (2 threads, shared machine) | {recipe['seconds']['training'] / 60:.0f} min "
-                             f"+ {recipe['seconds']['targets'] / 60:.0f} min of teacher targets |")
-            models_md.append(f"| iterations x batch x crop | {recipe['recipe']['iters']} x {recipe['recipe']['batch']} "
-                             f"x {recipe['recipe']['crop']}px |")
-            models_md.append(f"| content pictures | {len(recipe['content'])} at short sides {recipe['scales']} |")
+            stages = []
+            r = recipe
+            while r:
+                stages.insert(0, r)
+                r = r.get("previous_stage")
+            for n, st in enumerate(stages, start=1):
+                rc = st["recipe"]
+                ran = rc.get("stop_after") or rc["iters"]
+                models_md.append(f"| stage {n} | `{st['command']}`: {ran} iterations (schedule of {rc['iters']}) x "
+                                 f"batch {rc['batch']} x {rc['crop']}px crops, content short sides {st['scales']} |")
+            models_md.append(f"| last stage time (1 thread, shared machine) | {recipe['seconds']['training'] / 60:.0f} min |")
+            models_md.append(f"| content pictures | {len(recipe['content'])} |")
         models_md.append("")
     met = sum(r["meets_targets"] for r in results["styles"])
     text = f"""# Shipped style networks
@@ -293,7 +299,10 @@ with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if result
 
 ## Reproducing
 
-    .venv/bin/python -m models.distill          # teacher targets (cached in models/.cache/), training, export, catalog
+    # stage 1: teacher targets (cached in models/.cache/), small crops, the first 1500 of 2200 iterations
+    .venv/bin/python -m models.distill --iters 2200 --crop 128 --stop-after 1500 --out models/.cache/stage1.onnx --no-catalog
+    # stage 2: whole-picture-sized crops, so instance-norm statistics match the teacher's
+    .venv/bin/python -m models.distill --init models/.cache/stage1.onnx --iters 700 --crop 256 --batch 4 --lr 1e-3 --scales 256,352 --seed 20262
     .venv/bin/stylecut styles eval              # this page and the contact sheet
     .venv/bin/python -m models.macs models/stylecut_styles.onnx --size 512x512
 """
