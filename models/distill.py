@@ -1,16 +1,23 @@
 """Distil the teacher networks into the small student network (models/student.py).
 
-The shipped weights come from one command (one CPU thread, about an hour):
+The shipped weights come from two commands (one CPU thread each, about 50 minutes together
+on a shared 2-core machine):
 
-    .venv/bin/python -m models.distill --iters 2200 --crop 128
+    .venv/bin/python -m models.distill --iters 2200 --crop 128 --stop-after 1500 \
+        --out models/.cache/stage1.onnx --no-catalog
+    .venv/bin/python -m models.distill --init models/.cache/stage1.onnx --iters 700 \
+        --crop 256 --batch 4 --lr 1e-3 --scales 256,352 --seed 20262
 
-Steps: teacher outputs on real content at three scales are computed once and cached under
-models/.cache/ (never committed); then one conditional-instance-norm student learns every
-shipped style at once from random crops (flipped at random) with a pixel L1 loss, an L1 loss
-on Gaussian-blurred outputs (the look of a region, indifferent to stroke phase) and a
-stability loss ||f(x + e) - f(x)|| with e ~ N(0, (2/255)^2), so film grain and codec noise do
-not make strokes jump between video frames. Seeds are fixed; the run writes the ONNX file, a
-recipe record beside it, the catalog and the thumbnails.
+Teacher outputs on real content at three scales are computed once and cached under
+models/.cache/ (never committed). One conditional-instance-norm student learns every shipped
+style at once from random crops (flipped at random) with a pixel L1 loss, an L1 loss on
+Gaussian-blurred outputs (the look of a region, indifferent to stroke phase) and a stability
+loss ||f(x + e) - f(x)|| with e ~ N(0, (2/255)^2), so film grain and codec noise do not make
+strokes jump between video frames. The first stage learns fast on small crops; the second
+uses crops nearly as large as the pictures, because the teacher normalises over the whole
+picture and a small crop's instance-norm statistics differ from it. Seeds are fixed; each
+run writes the ONNX file and a recipe record beside it; the last also writes the catalog
+and the thumbnails.
 """
 
 from __future__ import annotations
