@@ -155,7 +155,8 @@ AI void conv_block_f32(const sc_conv_args *a, const float *wblk, const float *in
  * output channels x P pixels in registers; each term broadcasts one input value (never a
  * cache-line-splitting load) and multiplies two weight vectors. Same per-output order. */
 AI void conv_cvec_block(const sc_conv_args *a, const float *wsb, const float *inb, int cpg,
-                        const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int P)
+                        const float *bias, int nvalid, float *out0, size_t cstride, int ox, const int P,
+                        const size_t C)
 {
     __m256 acc[6][2];
     const ptrdiff_t *tap = a->tap_off;
@@ -169,7 +170,6 @@ AI void conv_cvec_block(const sc_conv_args *a, const float *wsb, const float *in
         acc[p][0] = b0;
         acc[p][1] = b1;
     }
-    const size_t C = (size_t)a->prep->C;
     for (ic = 0; ic < cpg; ic++) {
         const float *base = inb + ic + (size_t)ox * C;
         for (t = 0; t < ntaps; t++) {
@@ -196,7 +196,9 @@ AI void conv_cvec_block(const sc_conv_args *a, const float *wsb, const float *in
     }
 }
 
-static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+/* One output row band; C (floats per input pixel) is a compile-time constant in the common
+ * widths so the six broadcasts use immediate offsets. */
+AI void conv_f32_cvec_rows(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, const size_t C)
 {
     const sc_conv_prep *p = a->prep;
     int opg = p->O / p->groups, cpg = p->C / p->groups, nb16 = (opg + 15) / 16;
@@ -206,7 +208,7 @@ static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0,
     const float *wg = p->wpack16 + (size_t)g * nb16 * wstride;
     float bias[16];
     for (oy = oy0; oy < oy1; oy++) {
-        const float *inb = a->in + (size_t)g * cpg + (size_t)oy * a->pw_stride * p->C;
+        const float *inb = a->in + (size_t)g * cpg + (size_t)oy * a->pw_stride * C;
         float *outy = a->out + (size_t)oy * a->OW;
         for (sb = sb0; sb < sb1; sb++) {
             int c0 = g * opg + sb * 16, nv = oc1 - c0 < 16 ? oc1 - c0 : 16, k;
@@ -215,10 +217,21 @@ static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0,
             for (k = 0; k < 16; k++)
                 bias[k] = k < nv ? p->bias[c0 + k] : 0.0f;
             for (ox = 0; ox + 6 <= a->OW; ox += 6)
-                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 6);
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 6, C);
             for (; ox < a->OW; ox++)
-                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 1);
+                conv_cvec_block(a, wsb, inb, cpg, bias, nv, o0, cstride, ox, 1, C);
         }
+    }
+}
+
+static void conv_f32_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    switch (a->prep->C) {
+    case 16: conv_f32_cvec_rows(a, oc0, oc1, oy0, oy1, 16); break;
+    case 32: conv_f32_cvec_rows(a, oc0, oc1, oy0, oy1, 32); break;
+    case 48: conv_f32_cvec_rows(a, oc0, oc1, oy0, oy1, 48); break;
+    case 64: conv_f32_cvec_rows(a, oc0, oc1, oy0, oy1, 64); break;
+    default: conv_f32_cvec_rows(a, oc0, oc1, oy0, oy1, (size_t)a->prep->C);
     }
 }
 
