@@ -111,6 +111,7 @@ class EmulationPanel(QWidget):
         self.verdicts: list = []
         self.network_path: str | None = None
         self.user_network: str | None = None
+        self._predicted_for = None
         self.worker = LatestJob("emulation", self)
         self.worker.done.connect(self._on_done)
         self.worker.failed.connect(lambda ticket, message: self._on_failed(message))
@@ -185,6 +186,10 @@ class EmulationPanel(QWidget):
             return
         size = processing_size(self.controller.project, effect)
         int8 = effect is not None and effect.params.get("backend") == "phone-int8"
+        key = (path, size, int8, profile.id)
+        if key == self._predicted_for and self.prediction is not None:
+            return  # an edit that changes nothing the prediction depends on
+        self._predicted_for = key
         self.network_path = path
         self.summary.setText("predicting...")
         profiles, phones = self.profiles, self.phones
@@ -222,6 +227,7 @@ class EmulationPanel(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self.prediction = None
+        self._predicted_for = None
         self.summary.setText(f"cannot predict: {message}")
         self._sync_viewer()
 
