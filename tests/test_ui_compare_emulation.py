@@ -107,3 +107,15 @@ def test_emulation_schedule_follows_the_core_simulation():
     # Each wanted frame is due at the first tick that shows it.
     for frame, tick in wanted.items():
         assert schedule.on_screen(tick) == frame and (tick == 10 or schedule.on_screen(tick - 1) != frame)
+
+
+def test_emulation_follows_the_effects_backend_and_ignores_other_edits(window):
+    panel = window.open_emulation()
+    wait_until(lambda: panel.prediction is not None and panel.worker.idle(), timeout=120)
+    fp32 = panel.prediction
+    assert not fp32.int8
+    window.inspector.set_value("strength", 0.5)       # nothing the phone's time depends on
+    assert panel.prediction is fp32 and panel.worker.idle()
+    window.inspector.set_value("backend", "phone-int8")
+    wait_until(lambda: panel.worker.idle() and panel.prediction is not None and panel.prediction.int8, timeout=120)
+    assert panel.prediction.total_ms != fp32.total_ms
