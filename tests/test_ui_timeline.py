@@ -179,3 +179,19 @@ def test_shift_drag_band_selects_the_clips_it_touches(window, qtbot, carphone):
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=end)
     assert window.controller.selection == ids[:2]
     assert window.controller.stack.labels == ["Add clip"] * 3  # selecting is not an edit
+
+
+def test_track_headers_toggle_hide_and_remove_tracks(window, qtbot, carphone):
+    headers = window.timeline.headers
+    c = window.controller
+    [clip_id] = window.media_bin.add_to_timeline([str(carphone)])
+    video = _video_track(window)
+    track_id, kind, top, h = next(r for r in window.timeline.view.rows if r[0] == video.id)
+    box = headers._toggle_rect(top + headers._offset(), h)
+    qtbot.mouseClick(headers, Qt.MouseButton.LeftButton, pos=box.center())
+    assert c.project.track(video.id).hidden
+    assert headers.track_at(top + headers._offset() + 5) == video.id
+    assert headers.remove_track(video.id)
+    assert c.project.track(video.id) is None and c.project.find_clip(clip_id) is None
+    c.undo()
+    assert c.project.find_clip(clip_id) is not None and c.project.track(video.id).hidden

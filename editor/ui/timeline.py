@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from editor.core import commands as cmd
 
@@ -51,6 +51,25 @@ class TrackHeaders(QWidget):
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, ("H" if kind == "video" else "M"))
         p.fillRect(QRect(0, 0, HEADER_W, RULER_H), QColor(36, 36, 40))
         p.end()
+
+    def track_at(self, y: float) -> str | None:
+        off = self._offset()
+        for track_id, kind, top, h in self.view.rows:
+            if top + off <= y < top + off + h:
+                return track_id
+        return None
+
+    def contextMenuEvent(self, event) -> None:
+        track_id = self.track_at(event.pos().y())
+        if track_id is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Remove track", lambda: self.remove_track(track_id))
+        menu.exec(event.globalPos())
+
+    def remove_track(self, track_id: str) -> bool:
+        """Remove a track with its clips (one undo step)."""
+        return self.controller.execute(cmd.RemoveTrack(track_id))
 
     def mousePressEvent(self, event) -> None:
         off = self._offset()
