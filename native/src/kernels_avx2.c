@@ -330,12 +330,12 @@ AI void conv_block_i8(const sc_conv_args *a, const int16_t *wblk, const int16_t 
 /* int8 channel-vector form: 16 output channels x 6 pixels of int32 sums; each term broadcasts
  * one pixel's int16 channel pair and vpmaddwd adds both products exactly. */
 AI void conv_i8_cvec_block(const sc_conv_args *a, const int16_t *wsb, const int16_t *inb, int cpg2,
-                           int c0, int nvalid, float *out0, size_t cstride, int ox, const int P)
+                           int c0, int nvalid, float *out0, size_t cstride, int ox, const int P,
+                           const size_t CP)
 {
     __m256i acc[6][2];
     const ptrdiff_t *tap = a->tap_off;
     const int ntaps = a->ntaps;
-    const size_t CP = (size_t)a->pix_stride;
     const int16_t *w = wsb;
     int32_t bias[16];
     float tmp[2][6][8];
@@ -394,7 +394,7 @@ AI void conv_i8_cvec_block(const sc_conv_args *a, const int16_t *wsb, const int1
     }
 }
 
-static void conv_i8_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+AI void conv_i8_cvec_rows(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, const size_t CP)
 {
     const sc_conv_prep *p = a->prep;
     int opg = p->O / p->groups, cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2, nb16 = (opg + 15) / 16;
@@ -403,17 +403,28 @@ static void conv_i8_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, 
     size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg2 * a->ntaps * 32;
     const int16_t *wg = p->wqpack16 + (size_t)g * nb16 * wstride;
     for (oy = oy0; oy < oy1; oy++) {
-        const int16_t *inb = a->inq + (size_t)g * cpg2 * 2 + (size_t)oy * a->pw_stride * a->pix_stride;
+        const int16_t *inb = a->inq + (size_t)g * cpg2 * 2 + (size_t)oy * a->pw_stride * CP;
         float *outy = a->out + (size_t)oy * a->OW;
         for (sb = sb0; sb < sb1; sb++) {
             int c0 = g * opg + sb * 16, nv = oc1 - c0 < 16 ? oc1 - c0 : 16;
             const int16_t *wsb = wg + sb * wstride;
             float *o0 = outy + c0 * cstride;
             for (ox = 0; ox + 6 <= a->OW; ox += 6)
-                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 6);
+                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 6, CP);
             for (; ox < a->OW; ox++)
-                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 1);
+                conv_i8_cvec_block(a, wsb, inb, cpg2, c0, nv, o0, cstride, ox, 1, CP);
         }
+    }
+}
+
+static void conv_i8_cvec_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    switch (a->pix_stride) {
+    case 16: conv_i8_cvec_rows(a, oc0, oc1, oy0, oy1, 16); break;
+    case 32: conv_i8_cvec_rows(a, oc0, oc1, oy0, oy1, 32); break;
+    case 48: conv_i8_cvec_rows(a, oc0, oc1, oy0, oy1, 48); break;
+    case 64: conv_i8_cvec_rows(a, oc0, oc1, oy0, oy1, 64); break;
+    default: conv_i8_cvec_rows(a, oc0, oc1, oy0, oy1, (size_t)a->pix_stride);
     }
 }
 
