@@ -528,7 +528,7 @@ void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n,
             for (k = 0; k < 8 && c < C; k++) { /* channels beyond the last multiple of 8 */
                 int cc;
                 for (cc = c; cc < C; cc++)
-                    dst[(size_t)(q + k) * C + cc] = rows[cc][xmap[q + k]];
+                    memcpy(dst + (size_t)(q + k) * C + cc, rows[cc] + xmap[q + k], sizeof(float));
             }
         }
     }

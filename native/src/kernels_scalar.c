@@ -1,6 +1,7 @@
 /* Scalar kernels: the portable family, and the tails of the vector families (same arithmetic,
  * element by element). */
 #include <math.h>
+#include <string.h>
 #include "internal.h"
 
 void sc_plane_stats_scalar_from(const float *x, size_t begin, size_t n, double *lanes)
@@ -43,11 +44,16 @@ void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int 
 {
     int q, c;
     (void)src_w;
+    /* copied as bytes: the int8 path moves int16 pairs through here as 32-bit elements */
     for (q = 0; q < n; q++) {
         int ix = xmap[q];
         float *d = dst + (size_t)q * C;
+        if (ix < 0) {
+            memset(d, 0, (size_t)C * sizeof(float));
+            continue;
+        }
         for (c = 0; c < C; c++)
-            d[c] = ix < 0 ? 0.0f : rows[c][ix];
+            memcpy(d + c, rows[c] + ix, sizeof(float));
     }
 }
 

@@ -656,6 +656,44 @@ static void prep_row_nhwc_i8(const conv_job *j, int task)
     memset(row, 0, (size_t)g->PW * CP * sizeof(int16_t));
     if (iy < 0)
         return;
+    if (p->groups == 1 && p->C % 2 == 0 && p->C >= 16) {
+        /* quantize channel pairs into 32-bit (q0, q1) rows, then move them with the float
+         * interleaving kernel (pure data movement, so the bits pass through unchanged) */
+        int np = p->C / 2, pr;
+        uint32_t *pairs = (uint32_t *)malloc((size_t)np * j->src_w * sizeof(uint32_t));
+        int16_t *q0 = (int16_t *)malloc((size_t)j->src_w * 2 * sizeof(int16_t));
+        const float *prow[SC_MAX_CHANNELS / 2];
+        if (pairs && q0) {
+            int16_t *q1 = q0 + j->src_w;
+            int x;
+            for (pr = 0; pr < np; pr++) {
+                uint32_t *dstp = pairs + (size_t)pr * j->src_w;
+                j->s->k->quantize_row(j->x + (size_t)(2 * pr) * plane + (size_t)iy * j->src_w, q0,
+                                      (size_t)j->src_w, j->inv_scale, j->zp);
+                j->s->k->quantize_row(j->x + (size_t)(2 * pr + 1) * plane + (size_t)iy * j->src_w, q1,
+                                      (size_t)j->src_w, j->inv_scale, j->zp);
+                for (x = 0; x < j->src_w; x++)
+                    dstp[x] = (uint32_t)(uint16_t)q0[x] | ((uint32_t)(uint16_t)q1[x] << 16);
+                prow[pr] = (const float *)(const void *)dstp;
+            }
+            if (g->sx == 1) {
+                j->s->k->interleave(prow, np, j->xmap + px, g->PW, j->src_w, (float *)(void *)row);
+            } else {
+                int qq, ixs[64];
+                for (q = 0; q < g->PW; q += 64) {
+                    int nq = g->PW - q < 64 ? g->PW - q : 64;
+                    for (qq = 0; qq < nq; qq++)
+                        ixs[qq] = j->xmap[(q + qq) * g->sx + px];
+                    j->s->k->interleave(prow, np, ixs, nq, j->src_w, (float *)(void *)(row + (size_t)q * CP));
+                }
+            }
+            free(pairs);
+            free(q0);
+            return;
+        }
+        free(pairs);
+        free(q0);
+    }
     /* each source row is quantized once (vector kernel), then gathered with padding */
     qrow = j->src_w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->src_w * sizeof(int16_t));
     for (c = 0; c < p->C; c++) {
