@@ -575,38 +575,59 @@ static void prep_channel_f32(const conv_job *j, int c)
 }
 
 /* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2].
- * Each source row is quantized once by the vector kernel, then gathered with padding. */
+ * Both source rows of a pair are quantized once (vector kernel) into one row of 32-bit
+ * (q0, q1) elements, which is then gathered with padding (a plain copy in the interior). */
 static void prep_pair_i8(const conv_job *j, int pair_global)
 {
     const conv_geom *g = &j->g;
     const sc_conv_prep *p = j->args.prep;
     int cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int grp = pair_global / cpg2, pr = pair_global % cpg2;
-    int16_t *dst = (int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2;
-    int16_t stackrow[4096], *qrow;
-    int e, py, px, r, q;
-    qrow = j->src_w <= 4096 ? stackrow : (int16_t *)malloc((size_t)j->src_w * sizeof(int16_t));
-    for (e = 0; e < 2; e++) {
-        int ic = pr * 2 + e;
-        const float *src = ic < cpg ? j->x + (size_t)(grp * cpg + ic) * j->src_h * j->src_w : NULL;
-        for (py = 0; py < g->sy; py++)
-            for (r = 0; r < g->PH; r++) {
-                int iy = src ? j->ymap[r * g->sy + py] : -1;
-                const float *srow = iy >= 0 ? src + (size_t)iy * j->src_w : NULL;
-                if (srow && qrow)
-                    j->s->k->quantize_row(srow, qrow, (size_t)j->src_w, j->inv_scale, j->zp);
-                for (px = 0; px < g->sx; px++) {
-                    int16_t *row = dst + ((((size_t)py * g->sx + px) * g->plane) + (size_t)r * g->pw_stride) * 2 + e;
-                    for (q = 0; q < g->PW; q++) {
-                        int ix = j->xmap[q * g->sx + px];
-                        row[(size_t)q * 2] = (!srow || ix < 0) ? 0
-                            : qrow ? qrow[ix] : (int16_t)(sc_quantize_f32(srow[ix], j->inv_scale, j->zp) - j->zp);
+    uint32_t *dst = (uint32_t *)(void *)((int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2);
+    const float *src0 = j->x + (size_t)(grp * cpg + pr * 2) * j->src_h * j->src_w;
+    const float *src1 = pr * 2 + 1 < cpg ? src0 + (size_t)j->src_h * j->src_w : NULL;
+    int16_t *q = (int16_t *)malloc((size_t)j->src_w * 2 * sizeof(int16_t));
+    uint32_t *pairrow = (uint32_t *)malloc((size_t)j->src_w * sizeof(uint32_t));
+    int py, px, r, c, x;
+    for (py = 0; py < g->sy; py++)
+        for (r = 0; r < g->PH; r++) {
+            int iy = j->ymap[r * g->sy + py];
+            if (iy >= 0 && q && pairrow) {
+                j->s->k->quantize_row(src0 + (size_t)iy * j->src_w, q, (size_t)j->src_w, j->inv_scale, j->zp);
+                if (src1)
+                    j->s->k->quantize_row(src1 + (size_t)iy * j->src_w, q + j->src_w, (size_t)j->src_w,
+                                          j->inv_scale, j->zp);
+                for (x = 0; x < j->src_w; x++)
+                    pairrow[x] = (uint32_t)(uint16_t)q[x] | (src1 ? (uint32_t)(uint16_t)q[j->src_w + x] << 16 : 0u);
+            }
+            for (px = 0; px < g->sx; px++) {
+                uint32_t *row = dst + ((size_t)py * g->sx + px) * g->plane + (size_t)r * g->pw_stride;
+                if (iy < 0) {
+                    memset(row, 0, (size_t)g->PW * sizeof(uint32_t));
+                    continue;
+                }
+                for (c = 0; c < g->PW; c++) {
+                    int ix = j->xmap[c * g->sx + px];
+                    if (ix < 0) {
+                        row[c] = 0;
+                    } else if (q && pairrow) {
+                        if (j->direct && g->sx == 1 && j->xmap[c] == c - g->pl) { /* interior run */
+                            int n = j->src_w - ix < g->PW - c ? j->src_w - ix : g->PW - c;
+                            memcpy(row + c, pairrow + ix, (size_t)n * sizeof(uint32_t));
+                            c += n - 1;
+                        } else {
+                            row[c] = pairrow[ix];
+                        }
+                    } else { /* no memory for the row buffers: quantize element by element */
+                        int16_t a0 = (int16_t)(sc_quantize_f32(src0[(size_t)iy * j->src_w + ix], j->inv_scale, j->zp) - j->zp);
+                        int16_t a1 = src1 ? (int16_t)(sc_quantize_f32(src1[(size_t)iy * j->src_w + ix], j->inv_scale, j->zp) - j->zp) : 0;
+                        row[c] = (uint32_t)(uint16_t)a0 | ((uint32_t)(uint16_t)a1 << 16);
                     }
                 }
             }
-    }
-    if (qrow != stackrow)
-        free(qrow);
+        }
+    free(q);
+    free(pairrow);
 }
 
 /* Channel-interleaved padded copy of one padded row (all channels) of one phase. */
