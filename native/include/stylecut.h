@@ -104,9 +104,11 @@ typedef struct sc_layer_info {
 } sc_layer_info;
 
 typedef struct sc_layer_timing {
-    double ms;           /* wall time of this layer in the last run (0 if fused into another) */
+    double ms;           /* wall time of this layer in the last run, including the layers fused
+                            into it (0 if fused into another) */
     int fused_into;      /* index of the layer that executed this one, or -1 */
-    const char *kernel;  /* name of the kernel that ran, e.g. "f32_conv2d_8x8_avx2" (static string) */
+    const char *kernel;  /* name of the kernel that ran, e.g. "f32_conv2d_16cx6_nhwc_avx2"
+                            (static string; "" for a fused layer) */
 } sc_layer_timing;
 
 /* Library. */
@@ -131,7 +133,9 @@ int sc_model_layer_count(const sc_model *model);
 int sc_model_layer_info(const sc_model *model, int index, int in_h, int in_w,
                         sc_layer_info *out_info);
 
-/* Sessions. num_threads >= 1 (the calling thread counts as one). */
+/* Sessions. num_threads >= 1 (the calling thread counts as one). A session plans and
+ * allocates its buffers on the first run for an input size (and again when the size changes),
+ * so that run also pays the first touch of the memory. */
 int sc_session_create(const sc_model *model, int num_threads, sc_session **out_session);
 void sc_session_free(sc_session *session);
 int sc_session_set_isa(sc_session *session, int isa);  /* SC_ISA_AUTO by default */
