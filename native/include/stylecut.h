@@ -108,7 +108,7 @@ typedef struct sc_layer_timing {
                             into it (0 if fused into another) */
     int fused_into;      /* index of the layer that executed this one, or -1 */
     const char *kernel;  /* name of the kernel that ran, e.g. "f32_conv2d_16cx6_nhwc_avx2"
-                            (static string; "" for a fused layer) */
+                            (static string; a fused layer reports the pass that applied it, or "") */
 } sc_layer_timing;
 
 /* Library. */
