@@ -82,6 +82,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, nargs="+", default=[2, 1])
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--model", help="an ONNX style network (default: shipped or representative)")
+    ap.add_argument("--student", action="store_true", help="use the representative student even if a shipped network exists")
     ap.add_argument("--ghz", type=float, default=None, help="clock for the peak (default: /proc/cpuinfo)")
     ap.add_argument("--layers", action="store_true", help="print per-layer native times (fp32, int8)")
     args = ap.parse_args(argv)
@@ -93,6 +94,8 @@ def main(argv=None) -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     if args.model:
         onnx_bytes, label = Path(args.model).read_bytes(), args.model
+    elif args.student:
+        onnx_bytes, label = representative_student()
     else:
         onnx_bytes, label = shipped_model() or representative_student()
     fp32_bytes, _ = convert_to_bytes(onnx_bytes)
