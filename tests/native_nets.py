@@ -204,3 +204,21 @@ def frames(carphone_path, count: int = 4, size: tuple[int, int] = (96, 128)) -> 
             if len(out) == count:
                 break
     return out
+
+
+def sliced_padding(seed: int = 2):
+    """Padding written by hand with slices, flips and concatenation, as some models do:
+    reflect by 2 rows on H, edge by 1 column on W, then a 3x3 conv and sigmoid."""
+    torch = _torch()
+
+    class SlicedPad(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3)
+
+        def forward(self, x):
+            x = torch.cat([x[:, :, 1:3].flip(2), x, x[:, :, -3:-1].flip(2)], 2)
+            x = torch.cat([x[:, :, :, :1], x, x[:, :, :, -1:]], 3)
+            return torch.sigmoid(self.conv(x))
+
+    return export(_randomize(SlicedPad(), seed), (torch.rand(1, 3, 16, 16),), ["image"])

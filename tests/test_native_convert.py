@@ -340,3 +340,16 @@ def test_opset18_pad_with_axes_input():
     (conv,) = to_network(model).layers
     assert [conv.attrs[k] for k in ("pad_t", "pad_l", "pad_b", "pad_r")] == [1, 2, 3, 4]
     assert conv.attrs["pad_mode"] == "edge"
+
+
+def test_padding_spelled_with_slices_and_concat_is_recognized():
+    net = to_network(native_nets.sliced_padding())
+    assert [layer.op for layer in net.layers] == ["pad", "conv2d", "sigmoid"]
+    assert net.layers[0].attrs == {"pad_t": 2, "pad_l": 0, "pad_b": 2, "pad_r": 0, "mode": "reflect"}
+    conv = net.layers[1].attrs
+    assert (conv["pad_l"], conv["pad_r"], conv["pad_t"], conv["pad_mode"]) == (1, 1, 0, "edge")
+    # a slice that is not padding is still refused, by name
+    nodes = [helper.make_node("Slice", ["x", "s", "e", "a"], ["y"], name="crop")]
+    model = make_model(nodes, {"s": np.array([1]), "e": np.array([3]), "a": np.array([2])})
+    with pytest.raises(ConvertError, match="Slice node 'crop'"):
+        to_network(model)

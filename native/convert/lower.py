@@ -178,8 +178,107 @@ class Lowering:
             hi = float(self.const(node, node.inputs[2], "the maximum"))
         self.emit("clip", [x], node.outputs[0], self.channels(x), node, {"min": float(lo), "max": float(hi)})
 
+    # ---- reflect/edge padding spelled as Slice + Concat ------------------------------------
+    def op_Slice(self, index, node):
+        """A Slice is only accepted as part of padding built from slices of a tensor and the
+        tensor itself, concatenated along H or W (torch.cat([x[..., 1:p+1].flip(), x, ...]))."""
+        concat = self._concat_above(node)
+        if concat is None or not self._lower_pad_concat(concat):
+            self.fail(node, "unsupported op (slicing is only recognized inside reflect/edge padding)")
+
+    def _concat_above(self, node):
+        seen = 0
+        while seen < 8:
+            users = self.users(node.outputs[0])
+            if len(users) != 1:
+                return None
+            node = users[0]
+            if node.op == "Concat":
+                return node
+            if node.op != "Slice":
+                return None
+            seen += 1
+        return None
+
+    def _slice_chain(self, name):
+        """(source activation, [slice nodes from the source outwards]) or None."""
+        chain = []
+        producer = {o: n for n in self.g.nodes for o in n.outputs}
+        while name not in self.act:
+            node = producer.get(name)
+            if node is None or node.op != "Slice" or len(chain) > 8:
+                return None
+            chain.append(node)
+            name = node.inputs[0]
+        return name, chain[::-1]
+
+    def _apply_slice(self, node, idx, axis):
+        if node.attrs:                                   # opset < 10 attribute form
+            return None
+        get = lambda k: [int(v) for v in self.c[node.inputs[k]].reshape(-1)] \
+            if len(node.inputs) > k and node.inputs[k] and node.inputs[k] in self.c else None
+        starts, ends, axes, steps = get(1), get(2), get(3), get(4)
+        if starts is None or ends is None:
+            return None
+        axes = [a % 4 for a in (axes or list(range(len(starts))))]
+        steps = steps or [1] * len(starts)
+        if axes != [axis]:
+            return None
+        n, st, en, sp = len(idx), starts[0], ends[0], steps[0]
+        st = st + n if st < 0 else st
+        en = en + n if en < 0 else en
+        if sp > 0:
+            st, en = min(max(st, 0), n), min(max(en, 0), n)
+            return idx[st:en:sp]
+        st, en = min(max(st, 0), n - 1), min(max(en, -1), n - 1)
+        return idx[st:en if en >= 0 else None:sp]
+
+    def _lower_pad_concat(self, concat) -> bool:
+        axis = concat.attrs.get("axis", 1) % 4
+        if axis not in (2, 3):
+            return False
+        parts = [self._slice_chain(i) for i in concat.inputs]
+        if any(p is None for p in parts) or len({p[0] for p in parts}) != 1:
+            return False
+        src = parts[0][0]
+        found = None
+        for size in (23, 29):                            # two sizes: the rule must not depend on it
+            rows = []
+            for _, chain in parts:
+                idx = np.arange(size)
+                for sl in chain:
+                    idx = self._apply_slice(sl, idx, axis)
+                    if idx is None:
+                        return False
+                rows.append(idx)
+            got = np.concatenate(rows)
+            extra = len(got) - size
+            match = None
+            for before in range(max(extra, -1) + 1):
+                for mode in ("reflect", "edge"):
+                    want = np.pad(np.arange(size), (before, extra - before), mode=mode)
+                    if len(want) == len(got) and np.array_equal(want, got):
+                        match = (before, extra - before, mode)
+            if match is None or (found is not None and match != found):
+                return False
+            found = match
+        before, after, mode = found
+        nodes = [concat] + [sl for _, chain in parts for sl in chain]
+        for n_ in nodes:
+            self.consumed.add(self.g.nodes.index(n_))
+        x = self.act[src]
+        pads = dict(pad_t=0, pad_l=0, pad_b=0, pad_r=0, mode=mode)
+        if axis == 2:
+            pads.update(pad_t=before, pad_b=after)
+        else:
+            pads.update(pad_l=before, pad_r=after)
+        self.emit("pad", [x], concat.outputs[0], self.channels(x), concat, pads)
+        return True
+
     def op_Concat(self, index, node):
         axis = node.attrs.get("axis", 1)
+        if axis % 4 in (2, 3) and self._lower_pad_concat(node):
+            return
         if axis not in (1, -3):
             self.fail(node, f"concatenation along axis {axis}; only channels (axis 1) are supported")
         xs = [self.value_of(node, i) for i in node.inputs]
