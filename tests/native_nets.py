@@ -206,9 +206,9 @@ def frames(carphone_path, count: int = 4, size: tuple[int, int] = (96, 128)) -> 
     return out
 
 
-def sliced_padding(seed: int = 2):
+def sliced_padding(seed: int = 2, w_mode: str = "edge"):
     """Padding written by hand with slices, flips and concatenation, as some models do:
-    reflect by 2 rows on H, edge by 1 column on W, then a 3x3 conv and sigmoid."""
+    reflect by 2 rows on H, edge (or reflect) by 1 column on W, then a 3x3 conv and sigmoid."""
     torch = _torch()
 
     class SlicedPad(torch.nn.Module):
@@ -218,7 +218,10 @@ def sliced_padding(seed: int = 2):
 
         def forward(self, x):
             x = torch.cat([x[:, :, 1:3].flip(2), x, x[:, :, -3:-1].flip(2)], 2)
-            x = torch.cat([x[:, :, :, :1], x, x[:, :, :, -1:]], 3)
+            if w_mode == "edge":
+                x = torch.cat([x[:, :, :, :1], x, x[:, :, :, -1:]], 3)
+            else:
+                x = torch.cat([x[:, :, :, 1:2].flip(3), x, x[:, :, :, -2:-1].flip(3)], 3)
             return torch.sigmoid(self.conv(x))
 
     return export(_randomize(SlicedPad(), seed), (torch.rand(1, 3, 16, 16),), ["image"])

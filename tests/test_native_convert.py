@@ -348,6 +348,11 @@ def test_padding_spelled_with_slices_and_concat_is_recognized():
     assert net.layers[0].attrs == {"pad_t": 2, "pad_l": 0, "pad_b": 2, "pad_r": 0, "mode": "reflect"}
     conv = net.layers[1].attrs
     assert (conv["pad_l"], conv["pad_r"], conv["pad_t"], conv["pad_mode"]) == (1, 1, 0, "edge")
+    # reflect on both axes: the two pads merge and go into the conv
+    both = to_network(native_nets.sliced_padding(w_mode="reflect"))
+    assert [layer.op for layer in both.layers] == ["conv2d", "sigmoid"]
+    conv = both.layers[0].attrs
+    assert [conv[k] for k in ("pad_t", "pad_l", "pad_b", "pad_r")] == [2, 1, 2, 1] and conv["pad_mode"] == "reflect"
     # a slice that is not padding is still refused, by name
     nodes = [helper.make_node("Slice", ["x", "s", "e", "a"], ["y"], name="crop")]
     model = make_model(nodes, {"s": np.array([1]), "e": np.array([3]), "a": np.array([2])})

@@ -94,8 +94,9 @@ def test_default_dynamo_exporter_output_converts_and_matches(real_frames):
     assert np.abs(session.run(x) - native_nets.ort_run(onnx_bytes, x, mix)).max() <= 1e-4
 
 
-def test_sliced_padding_matches_onnxruntime():
-    onnx_bytes = native_nets.sliced_padding()
+@pytest.mark.parametrize("w_mode", ["edge", "reflect"])
+def test_sliced_padding_matches_onnxruntime(w_mode):
+    onnx_bytes = native_nets.sliced_padding(w_mode=w_mode)
     session = Session(load(convert_to_bytes(onnx_bytes)[0]))
     x = np.random.default_rng(3).random((1, 3, 21, 26), dtype=np.float32)
     assert np.abs(session.run(x) - native_nets.ort_run(onnx_bytes, x)).max() <= 1e-4

@@ -29,13 +29,14 @@ class ConvertReport:
 
 def to_network(source, path_hint=None, fuse: bool = True) -> Network:
     """Import, fold and lower an ONNX model; fills in the size rules."""
-    from native.convert.fuse import fuse_pad_into_conv
+    from native.convert.fuse import fuse_pad_into_conv, merge_axis_pads
     from native.convert.ir import ShapeError
     from native.errors import ConvertError
 
     graph = import_graph(source, path_hint)
     net = lower(graph)
     if fuse:
+        merge_axis_pads(net)
         fuse_pad_into_conv(net)
     try:
         net.size_multiple, net.min_size = size_rules(net)

@@ -13,6 +13,34 @@ def consumers(net: Network) -> dict[int, list]:
     return users
 
 
+def merge_axis_pads(net: Network) -> int:
+    """A pad of H alone followed by a pad of W alone (or the reverse) in the same mode is one
+    2-D pad: reflect and edge padding are separable by axis. Returns the number merged."""
+    users = consumers(net)
+    merged = 0
+    drop = set()
+    for layer in net.layers:
+        if layer.op != "pad" or layer.output == net.output:
+            continue
+        readers = users.get(layer.output, [])
+        if len(readers) != 1 or readers[0].op != "pad" or readers[0].attrs["mode"] != layer.attrs["mode"]:
+            continue
+        a, b = layer.attrs, readers[0].attrs
+        a_h, a_w = a["pad_t"] or a["pad_b"], a["pad_l"] or a["pad_r"]
+        b_h, b_w = b["pad_t"] or b["pad_b"], b["pad_l"] or b["pad_r"]
+        if (a_h and b_h) or (a_w and b_w):
+            continue                      # same axis twice: not a plain sum for reflect
+        for k in ("pad_t", "pad_l", "pad_b", "pad_r"):
+            b[k] += a[k]
+        readers[0].inputs = list(layer.inputs)
+        drop.add(id(layer))
+        merged += 1
+    if drop:
+        net.layers = [layer for layer in net.layers if id(layer) not in drop]
+        compact_values(net)
+    return merged
+
+
 def fuse_pad_into_conv(net: Network) -> int:
     """A PAD whose only reader is a convolution without padding of its own becomes that
     convolution's padding (the conv reads reflected/replicated/zero taps directly), saving a
