@@ -1,12 +1,17 @@
 """Distil the teacher networks into the small student network (models/student.py).
 
-The shipped weights come from two commands (one CPU thread each, about 50 minutes together
-on a shared 2-core machine):
+The shipped weights come from three runs (one CPU thread each, about an hour together on a
+shared 2-core machine):
 
     .venv/bin/python -m models.distill --iters 2200 --crop 128 --stop-after 1500 \
         --out models/.cache/stage1.onnx --no-catalog
     .venv/bin/python -m models.distill --init models/.cache/stage1.onnx --iters 700 \
         --crop 256 --batch 4 --lr 1e-3 --scales 256,352 --seed 20262
+    (copy the result to models/.cache/stage2.onnx, with its .recipe.json)
+    .venv/bin/python -m models.distill --init models/.cache/stage2.onnx --iters 800 \
+        --crop 256 --batch 4 --lr 7e-4 --scales 256,352 --seed 20263 \
+        --out models/.cache/stage3.onnx --no-catalog
+    (copy it to models/stylecut_styles.onnx, then: .venv/bin/python -m models.shipped)
 
 Teacher outputs on real content at three scales are computed once and cached under
 models/.cache/ (never committed). One conditional-instance-norm student learns every shipped

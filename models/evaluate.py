@@ -225,8 +225,8 @@ Where targets are missed: every student is far steadier than its teacher (noise 
 and static flicker several times lower), but fidelity falls short. The contact sheet shows
 why: the students get each style's palette and broad layout but keep too much of the photo
 (faces stay photographic where the teacher repaints them) and draw little of the stroke
-texture. The causes, in the order to attack them: too little training (about 50 minutes on one
-shared core: 1,500 + 700 iterations for eight styles, so each style saw only a few hundred
+texture. The causes, in the order to attack them: too little training (about an hour on one
+shared core: 1,500 + 700 + 800 iterations for eight styles, so each style saw only a few hundred
 batches); a body too small to repaint regions (one residual block at 1/8 resolution) while
 the 1/2 and 1/4 skips hand the decoder the photo's detail; and, in the first stage, crops
 much smaller than the pictures the teacher normalised over. Next steps: train for hours
@@ -308,8 +308,8 @@ teacher's.
 
 {summary_table(results)}
 
-{met} of {len(results['styles'])} styles meet all targets.{'' if met == len(results['styles']) else MISSED_NOTE} Measured in {results['seconds'] / 60:.1f} min
-with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if results['frame_limit'] else ''}.
+{met} of {len(results['styles'])} styles meet all targets. Measured in {results['seconds'] / 60:.1f} min
+with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if results['frame_limit'] else ''}.{'' if met == len(results['styles']) else MISSED_NOTE}
 
 ![student beside teacher on held-out frames](models_contact_sheet.png)
 
@@ -319,6 +319,11 @@ with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if result
     .venv/bin/python -m models.distill --iters 2200 --crop 128 --stop-after 1500 --out models/.cache/stage1.onnx --no-catalog
     # stage 2: whole-picture-sized crops, so instance-norm statistics match the teacher's
     .venv/bin/python -m models.distill --init models/.cache/stage1.onnx --iters 700 --crop 256 --batch 4 --lr 1e-3 --scales 256,352 --seed 20262
+    cp models/stylecut_styles.onnx models/.cache/stage2.onnx; cp models/stylecut_styles.recipe.json models/.cache/stage2.recipe.json
+    # stage 3: a second pass at a lower rate
+    .venv/bin/python -m models.distill --init models/.cache/stage2.onnx --iters 800 --crop 256 --batch 4 --lr 7e-4 --scales 256,352 --seed 20263 --out models/.cache/stage3.onnx --no-catalog
+    cp models/.cache/stage3.onnx models/stylecut_styles.onnx; cp models/.cache/stage3.recipe.json models/stylecut_styles.recipe.json
+    .venv/bin/python -m models.shipped          # catalog.json and thumbnails
     .venv/bin/stylecut styles eval              # this page and the contact sheet
     .venv/bin/python -m models.macs models/stylecut_styles.onnx --size 512x512
 """

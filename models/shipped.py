@@ -84,3 +84,18 @@ def thumbnail_source() -> np.ndarray:
     from models import content
 
     return content.video_frames(content.BUNNY, [THUMB_FRAME])[0]
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write models/catalog.json and the thumbnails for a trained network")
+    parser.add_argument("model", nargs="?", type=Path, default=MODELS_DIR / "stylecut_styles.onnx")
+    args = parser.parse_args(argv)
+    catalog = write_catalog(args.model)
+    print(f"wrote {CATALOG} ({len(catalog['styles'])} styles) and thumbnails in {THUMBNAILS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
