@@ -326,6 +326,10 @@ with `stylecut styles eval`{' --frames ' + str(results['frame_limit']) if result
     .venv/bin/python -m models.shipped          # catalog.json and thumbnails
     .venv/bin/stylecut styles eval              # this page and the contact sheet
     .venv/bin/python -m models.macs models/stylecut_styles.onnx --size 512x512
+
+The shipped stage 1 came from a 2200-iteration run stopped by hand after its 1500-iteration
+checkpoint; `--stop-after 1500` ends the same seeded schedule at that point. Bit-identical
+reproduction of that step has not been re-run on another machine.
 """
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text)
