@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -100,7 +99,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
 
     `max_frames` stops after that many frames (benchmarks of slow settings); the sound is
     then re-encoded to end with the picture."""
-    from editor.core.export import _AudioCopier, _AudioEncoder, _add_video_stream, _check_target, \
+    from editor.core.export import AudioCopier, AudioEncoder, add_video_stream, check_target, reserve_temp, \
         passthrough_candidate
     from editor.core.media.pool import MediaPool
     from editor.core.plugin_api import PrepareContext
@@ -127,7 +126,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                                         "clip first, or use the prores preset)")
     if preset.pixel_format.startswith("yuv422") and w % 2:
         raise StyleCutError(input_path, f"the picture is {w}x{h}; the {preset.name} preset needs an even width")
-    _check_target(output_path, preset, settings)
+    check_target(output_path, preset, settings)
 
     # Resolve the style and load its session before any file is written: an unknown style,
     # a missing or damaged network, or a clip too small for it fails here, cleanly.
@@ -148,8 +147,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
         clip.source_out = Fraction(total) / settings.fps
     pool = MediaPool(cache_bytes=16 * 1024 * 1024)
     folder = os.path.dirname(os.path.abspath(output_path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(output_path)}.", suffix=".part", dir=folder)
-    os.close(fd)
+    tmp = reserve_temp(folder, os.path.basename(output_path))
     copier = encoder = None
     timings = {"decode": 0.0, "encode": 0.0}
     scale_seconds = 0.0
@@ -159,13 +157,13 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     try:
         output = av.open(tmp, "w", format=preset.container)
         try:
-            video = _add_video_stream(output, settings, preset)
+            video = add_video_stream(output, settings, preset)
             candidate = passthrough_candidate(project, pool, preset)
             if candidate is not None:
-                copier = _AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
+                copier = AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
                 audio_mode = "passthrough"
             elif pool.info(input_path).audio is not None:
-                encoder = _AudioEncoder(output, project, preset, pool)
+                encoder = AudioEncoder(output, project, preset, pool)
                 audio_mode = "mixed"
             else:
                 audio_mode = "none"

@@ -72,7 +72,7 @@ def _output_project(project, preset: Preset):
     return out
 
 
-def _check_target(out_path: str, preset: Preset, settings) -> None:
+def check_target(out_path: str, preset: Preset, settings) -> None:
     folder = os.path.dirname(os.path.abspath(out_path))
     if not os.path.isdir(folder):
         raise StyleCutError(out_path, f"cannot be written: folder {folder} does not exist")
@@ -124,7 +124,7 @@ def passthrough_candidate(project, pool: MediaPool, preset: Preset):
     return clip, info
 
 
-class _AudioCopier:
+class AudioCopier:
     """Copies the source's audio packets into the output, interleaved with the video."""
 
     def __init__(self, output, info, end: Fraction):
@@ -159,7 +159,7 @@ class _AudioCopier:
         self._input.close()
 
 
-class _AudioEncoder:
+class AudioEncoder:
     """Encodes the mixed timeline, one video frame's worth of samples at a time."""
 
     def __init__(self, output, project, preset: Preset, pool: MediaPool):
@@ -213,7 +213,7 @@ def rgb_frame(rgb: np.ndarray) -> av.VideoFrame:
     return frame
 
 
-def _add_video_stream(output, settings, preset: Preset):
+def add_video_stream(output, settings, preset: Preset):
     stream = output.add_stream(preset.video_codec, rate=settings.fps)
     stream.width, stream.height = settings.width, settings.height
     stream.pix_fmt = preset.pixel_format
@@ -236,7 +236,7 @@ def _untouched_source_frame(result, media_of: dict, pool: MediaPool):
     return source.decoded_frame_of(result.frame)
 
 
-def _reserve_temp(folder: str, name: str) -> str:
+def reserve_temp(folder: str, name: str) -> str:
     """Create an empty, uniquely named file beside the target; mode follows the umask
     (tempfile.mkstemp would make it private, and the rename would keep that)."""
     for _ in range(100):
@@ -264,7 +264,7 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     total = project.frame_count
     if total <= 0:
         raise StyleCutError(out_path, "nothing to export: the timeline is empty")
-    _check_target(out_path, preset, settings)
+    check_target(out_path, preset, settings)
     target = os.path.realpath(out_path)
     for _, clip in project.clips():
         if os.path.exists(clip.media) and os.path.realpath(clip.media) == target:
@@ -275,20 +275,20 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     renderer = Renderer(project, pool=pool, registry=registry)
 
     folder = os.path.dirname(os.path.abspath(out_path))
-    tmp = _reserve_temp(folder, os.path.basename(out_path))
+    tmp = reserve_temp(folder, os.path.basename(out_path))
     copier = None
     errors: list[str] = []
     try:
         output = av.open(tmp, "w", format=preset.container)
         try:
-            video = _add_video_stream(output, settings, preset)
+            video = add_video_stream(output, settings, preset)
             candidate = passthrough_candidate(project, pool, preset)
             encoder = None
             if candidate is not None:
-                copier = _AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
+                copier = AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
                 audio_mode = "passthrough"
             elif _audible_clips(project, pool):
-                encoder = _AudioEncoder(output, project, preset, pool)
+                encoder = AudioEncoder(output, project, preset, pool)
                 audio_mode = "mixed"
             else:
                 audio_mode = "none"
