@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import av
 import numpy as np
@@ -97,8 +98,44 @@ def test_unsupported_video_codec(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads files regardless of permissions")
-    p = make_clip(tmp_path / "locked.mp4", frames=2)
-    p.chmod(0)
-    expect_error(p, ["cannot be read"])
+    if os.geteuid() != 0:
+        p = make_clip(tmp_path / "locked.mp4", frames=2)
+        p.chmod(0)
+        expect_error(p, ["cannot be read"])
+        return
+    # Root reads any file, so a forked child drops to an unprivileged user and probes a file in
+    # a folder that user may enter; it reports the error text back through a pipe.
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="stylecut-locked-")
+    try:
+        os.chmod(folder, 0o755)
+        p = make_clip(Path(folder) / "locked.mp4", frames=2)
+        p.chmod(0)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: never returns into pytest
+            message = b"no error"
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                probe(p)
+            except StyleCutError as exc:
+                message = str(exc).encode()
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                message = f"unexpected {type(exc).__name__}: {exc}".encode()
+            finally:
+                os.write(write_end, message)
+                os._exit(0)
+        os.close(write_end)
+        import select
+        ready, _, _ = select.select([read_end], [], [], 60)   # a child stuck on a lock held at fork
+        if not ready:
+            os.kill(pid, 9)
+        with os.fdopen(read_end, "rb") as f:
+            message = f.read().decode() if ready else "child did not answer within 60 s"
+        os.waitpid(pid, 0)
+        assert str(p) in message and "cannot be read" in message, message
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
