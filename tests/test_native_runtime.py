@@ -341,8 +341,8 @@ def test_bad_arrays_are_refused_with_clear_errors(small_file):
     good = np.zeros((32, 32, 3), np.uint8)
     cases = [
         (np.zeros((0, 32, 3), np.uint8), "empty"),
-        (np.zeros((4, 4, 3), np.uint8), ""),                    # below min_size
-        (np.zeros((30, 32, 3), np.uint8), ""),                  # not a multiple of 4
+        (np.zeros((4, 4, 3), np.uint8), "smaller than the network.s minimum"),
+        (np.zeros((30, 32, 3), np.uint8), "multiples of 4"),
         (np.zeros((32, 32, 4), np.uint8), "H x W x 3"),
         (np.zeros((32, 32, 3), np.float64), "dtype"),
         (np.zeros((1, 4, 32, 32), np.float32), "channels"),
