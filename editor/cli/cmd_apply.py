@@ -99,7 +99,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
 
     `max_frames` stops after that many frames (benchmarks of slow settings); the sound is
     then re-encoded to end with the picture."""
-    from editor.core.export import AudioCopier, AudioEncoder, add_video_stream, check_target, reserve_temp, \
+    from editor.core.export import AudioCopier, AudioEncoder, add_video_stream, check_target, encoded_output, \
         passthrough_candidate
     from editor.core.media.pool import MediaPool
     from editor.core.plugin_api import PrepareContext
@@ -108,8 +108,6 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     from plugins.style_transfer import styles
     from plugins.style_transfer.effect import backend_for
     from plugins.style_transfer.upsample import processing_shape
-
-    import av
 
     input_path, output_path = os.fspath(input_path), os.fspath(output_path)
     preset = get_preset(preset)
@@ -146,8 +144,6 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
         total = max_frames
         clip.source_out = Fraction(total) / settings.fps
     pool = MediaPool(cache_bytes=16 * 1024 * 1024)
-    folder = os.path.dirname(os.path.abspath(output_path))
-    tmp = reserve_temp(folder, os.path.basename(output_path))
     copier = encoder = None
     timings = {"decode": 0.0, "encode": 0.0}
     scale_seconds = 0.0
@@ -155,8 +151,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     cpu: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        output = av.open(tmp, "w", format=preset.container)
-        try:
+        with encoded_output(output_path, preset.container) as output:
             video = add_video_stream(output, settings, preset)
             candidate = passthrough_candidate(project, pool, preset)
             if candidate is not None:
@@ -199,15 +194,6 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
             cpu.update(pipeline.thread_cpu)
             cpu["encode thread"] = time.thread_time() - encode_started
             scale_seconds = pipeline.scale_seconds
-        finally:
-            output.close()
-        os.replace(tmp, output_path)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        if isinstance(exc, av.FFmpegError):
-            raise StyleCutError(output_path, f"encoding failed ({exc})") from exc
-        raise
     finally:
         if copier is not None:
             copier.close()

@@ -25,6 +25,7 @@ import copy
 import dataclasses
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
@@ -249,6 +250,27 @@ def reserve_temp(folder: str, name: str) -> str:
     raise StyleCutError(os.path.join(folder, name), "cannot create a temporary file beside it")
 
 
+@contextmanager
+def encoded_output(out_path: str, container: str):
+    """An output container on a temporary file beside `out_path`, renamed onto the target when
+    the block succeeds. On any failure (cancel included) the temporary file is removed, so a
+    broken file never stands under the target's name, and an FFmpeg failure names the target."""
+    tmp = reserve_temp(os.path.dirname(os.path.abspath(out_path)), os.path.basename(out_path))
+    try:
+        output = av.open(tmp, "w", format=container)
+        try:
+            yield output
+        finally:
+            output.close()
+        os.replace(tmp, out_path)
+    except BaseException as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        if isinstance(exc, av.FFmpegError):
+            raise StyleCutError(out_path, f"encoding failed ({exc})") from exc
+        raise
+
+
 def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
            progress: Callable[[int, int], None] | None = None, cancel=None,
            pool: MediaPool | None = None, registry=None,
@@ -274,13 +296,10 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     pool = pool or MediaPool(cache_bytes=_EXPORT_CACHE_BYTES)
     renderer = Renderer(project, pool=pool, registry=registry)
 
-    folder = os.path.dirname(os.path.abspath(out_path))
-    tmp = reserve_temp(folder, os.path.basename(out_path))
     copier = None
     errors: list[str] = []
     try:
-        output = av.open(tmp, "w", format=preset.container)
-        try:
+        with encoded_output(out_path, preset.container) as output:
             video = add_video_stream(output, settings, preset)
             candidate = passthrough_candidate(project, pool, preset)
             encoder = None
@@ -330,15 +349,6 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
                 encoder.flush()
             if copier is not None:
                 copier.mux_until(None)
-        finally:
-            output.close()
-        os.replace(tmp, out_path)
-    except BaseException as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        if isinstance(exc, av.FFmpegError):
-            raise StyleCutError(out_path, f"encoding failed ({exc})") from exc
-        raise
     finally:
         if copier is not None:
             copier.close()
