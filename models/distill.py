@@ -169,6 +169,27 @@ def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Gene
     return to(xs), to(ts), torch.from_numpy(np.stack(ws))
 
 
+def _bank_batch(groups: dict, n_styles: int, recipe: Recipe, rng: np.random.Generator):
+    """A batch of whole crop-bank samples of one shape (input and target already agree, so
+    no further cropping or flipping)."""
+    import torch
+
+    shapes = sorted(groups)
+    sizes = np.array([len(groups[s]) for s in shapes], np.float64)
+    group = groups[shapes[int(rng.choice(len(shapes), p=sizes / sizes.sum()))]]
+    xs, ts, ws = [], [], []
+    for _ in range(recipe.batch):
+        sample = group[rng.integers(len(group))]
+        s = int(rng.integers(n_styles))
+        xs.append(sample.image)
+        ts.append(sample.targets[s])
+        onehot = np.zeros(n_styles, np.float32)
+        onehot[s] = 1.0
+        ws.append(onehot)
+    to = lambda a: torch.from_numpy(np.stack(a)).permute(0, 3, 1, 2).float() / 255.0
+    return to(xs), to(ts), torch.from_numpy(np.stack(ws))
+
+
 def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
           checkpoint: Path | None = None, deadline: float | None = None, init: Path | None = None):
     """Train a StyleStudent on (content, teacher output) pairs; returns (model, log).
@@ -204,7 +225,10 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
             break
         if recipe.stop_after is not None and it >= recipe.stop_after:
             break
-        x, t, w = _batch(pairs, n_styles, recipe, rng)
+        if isinstance(pairs, dict):  # a crop bank grouped by shape
+            x, t, w = _bank_batch(pairs, n_styles, recipe, rng)
+        else:
+            x, t, w = _batch(pairs, n_styles, recipe, rng)
         noise = torch.zeros(())
         if recipe.noise_weight > 0:
             # half the batch again with noise added, in the same forward pass (instance norm
@@ -269,19 +293,32 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
 
     styles = [s.teacher_style for s in shipped.STYLES]
     t0 = time.time()
-    pairs = multistyle_pairs(styles, progress=progress)
-    pairs = [p for p in pairs if int(p.name.rsplit("@", 1)[1]) in scales]
+    if recipe.extra.get("targets") == "crops":
+        from models import crop_bank
+
+        bank = crop_bank.crop_bank(styles, per_picture=recipe.extra["per_picture"], progress=progress)
+        pairs = crop_bank.by_shape(bank)
+        content_names = sorted({s.name.rsplit("#", 1)[0] for s in bank})
+    else:
+        pairs = multistyle_pairs(styles, progress=progress)
+        pairs = [p for p in pairs if int(p.name.rsplit("@", 1)[1]) in scales]
+        content_names = sorted({p.name.rsplit("@", 1)[0] for p in pairs})
     t1 = time.time()
+    minutes = recipe.extra.get("minutes")
     model, log = train(pairs, len(styles), recipe, progress=progress,
-                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt", init=init)
+                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt", init=init,
+                       deadline=None if minutes is None else time.time() + 60 * minutes)
     t2 = time.time()
     export_onnx(model, out)
     record = {
         "command": "python -m models.distill " + " ".join(sys.argv[1:]),
         "recipe": {k: v for k, v in recipe.__dict__.items() if k != "extra"},
+        "iterations_run": log["done"],
         "teacher": "multistyle26", "teacher_styles": styles,
+        "targets": recipe.extra.get("targets", "pictures"),
+        "per_picture": recipe.extra.get("per_picture"),
         "scales": list(scales), "init": None if init is None else str(init), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
-        "content": sorted({p.name.rsplit("@", 1)[0] for p in pairs}),
+        "content": content_names,
         "parameters": parameter_count(model),
         "seconds": {"targets": round(t1 - t0, 1), "training": round(t2 - t1, 1)},
         "loss_every_50": log,
@@ -314,6 +351,11 @@ def main(argv=None) -> int:
                         help="start from the weights of an exported student (a second stage)")
     parser.add_argument("--scales", default=",".join(map(str, SCALES)),
                         help="content short sides to train on, among " + ",".join(map(str, SCALES)))
+    parser.add_argument("--targets", choices=("pictures", "crops"), default="pictures",
+                        help="teacher outputs on whole pictures (cropped afterwards) or on the crops themselves")
+    parser.add_argument("--per-picture", type=int, default=12, help="crops per picture with --targets crops")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="end after this much training time, keeping the schedule of --iters")
     parser.add_argument("--no-catalog", action="store_true", help="do not rewrite catalog.json and thumbnails")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -322,7 +364,8 @@ def main(argv=None) -> int:
         parser.error(f"--scales must be among {SCALES}")
     recipe = Recipe(iters=args.iters, batch=args.batch, crop=args.crop, lr=args.lr, seed=args.seed,
                     noise_weight=args.noise_weight, lowpass_weight=args.lowpass_weight,
-                    threads=args.threads, stop_after=args.stop_after)
+                    threads=args.threads, stop_after=args.stop_after,
+                    extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes})
     record = distil_shipped(recipe, args.out, progress=not args.quiet, init=args.init, scales=scales,
                             catalog=not args.no_catalog)
     print(f"wrote {args.out} ({record['parameters']} parameters, "

@@ -110,8 +110,10 @@ def train_painting(painting: Path, name: str, iters: int = DEFAULT_ITERS, minute
     t0 = time.time()
     embedding = teachers.style_embedding(pic)
     pairs = painting_pairs(embedding, progress=progress, seed=seed, views=views)
-    # the time limit covers the whole job: teacher targets, training and export (~1 min)
-    recipe = Recipe(iters=iters, batch=8, crop=160, lr=3e-3, seed=seed,
+    # Whole 384x384 views, never crops of them: the teacher normalises over the picture it
+    # sees, so a crop of its output is not what it would paint on the crop alone.
+    # The time limit covers the whole job: teacher targets, training and export (~1 min).
+    recipe = Recipe(iters=iters, batch=2, crop=teachers.ARBITRARY_SIZE, lr=3e-3, seed=seed,
                     extra={"deadline": t0 + minutes * 60 - 60 if minutes else None})
     model, log = train(pairs, 1, recipe, progress=progress, deadline=recipe.extra["deadline"])
     library.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ def _to_float(img: np.ndarray) -> np.ndarray:
     return np.asarray(img, dtype=np.float32) / 255.0 if img.dtype == np.uint8 else np.asarray(img, np.float32)
 
 
-def multistyle(img: np.ndarray, style: int) -> np.ndarray:
+def multistyle(img: np.ndarray, style: int, threads: int = 1) -> np.ndarray:
     """Teacher output (HxWx3 float32 0..1) for one of the 26 styles; H, W multiples of 4."""
     if not 0 <= style < MULTISTYLE_COUNT:
         raise StyleCutError("multistyle26", f"style index must be 0 to 25, got {style}")
@@ -70,7 +70,7 @@ def multistyle(img: np.ndarray, style: int) -> np.ndarray:
         x = np.pad(x, ((0, ph), (0, pw), (0, 0)), mode="reflect")
     weights = np.zeros(MULTISTYLE_COUNT, np.float32)
     weights[style] = 1.0
-    out = _session("multistyle26").run(None, {"image": x.transpose(2, 0, 1)[None],
+    out = _session("multistyle26", threads).run(None, {"image": x.transpose(2, 0, 1)[None],
                                               "style_weights": weights})[0][0]
     return np.clip(out.transpose(1, 2, 0)[:h, :w], 0.0, 1.0)
 
