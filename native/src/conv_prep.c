@@ -11,6 +11,7 @@ void sc_free_conv_prep(sc_conv_prep *p)
     free(p->wpack16);
     free(p->wqpack);
     free(p->wqpack16);
+    free(p->wqup2);
     free(p->wq_sum);
     free(p->deq);
     free(p->rq_mult);
@@ -95,7 +96,27 @@ int sc_prepare_conv(sc_model *m, int li)
                                 p->wqpack16[(((((size_t)grp * nb16 + o / 16) * cpg2 + ic / 2) * ntaps + t) * 16 + o % 16) * 2 + (ic & 1)] =
                                     w[(((size_t)(grp * opg + o) * cpg + ic) * ntaps) + t];
         }
-        if (!p->bias_q || !p->deq || !p->rq_mult || !p->rq_shift || !p->wqpack || !p->wqpack16)
+        if (kh == 3 && kw == 3 && g == 1) {
+            /* output row 2i+a of the upsampled conv reads small-input rows i-1+a+ry: tap ky
+             * lands on ry = ry_of[a][ky] (columns alike); |sum| <= 4 * 127 fits int16 */
+            static const int ry_of[2][3] = {{0, 1, 1}, {0, 0, 1}};
+            size_t nup = (size_t)nblk * cpg2 * 16 * SC_OCB * 2;
+            p->wqup2 = (int16_t *)calloc(nup, sizeof(int16_t));
+            if (p->wqup2)
+                for (o = 0; o < O; o++)
+                    for (ic = 0; ic < cpg; ic++)
+                        for (t = 0; t < 9; t++) {
+                            int ky = t / 3, kx = t % 3, a, b;
+                            for (a = 0; a < 2; a++)
+                                for (b = 0; b < 2; b++) {
+                                    size_t tap = ((size_t)a * 2 + b) * 4 + (size_t)ry_of[a][ky] * 2 + ry_of[b][kx];
+                                    p->wqup2[((((size_t)(o / SC_OCB) * cpg2 + ic / 2) * 16 + tap) * SC_OCB + o % SC_OCB) * 2 + (ic & 1)] +=
+                                        w[((size_t)o * cpg + ic) * 9 + t];
+                                }
+                        }
+        }
+        if (!p->bias_q || !p->deq || !p->rq_mult || !p->rq_shift || !p->wqpack || !p->wqpack16 ||
+            (kh == 3 && kw == 3 && g == 1 && !p->wqup2))
             return sc_fail(SC_ERR_NOMEM, "layer %d (conv): int8 constants", li);
         if (l->tensors[1] >= 0)
             memcpy(p->bias_q, m->tensors[l->tensors[1]].data, (size_t)O * sizeof(int32_t));

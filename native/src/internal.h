@@ -70,6 +70,10 @@ typedef struct sc_conv_prep {
     float *wpack16;          /* channel-vector layout: [group][16-oc block][cpg][kh*kw][16] */
     int16_t *wqpack;         /* optimized int8 layout: [group][oc block][cpg/2][kh*kw][SC_OCB][2] */
     int16_t *wqpack16;       /* channel-vector int8 layout: [group][16-oc block][cpg/2][kh*kw][16][2] */
+    int16_t *wqup2;          /* int8 3x3, one group: weights of the four output phases of a
+                                nearest x2 upsampling followed by this conv, each a 2x2 kernel on
+                                the small input (sums of the 3x3 weights landing on the same
+                                source pixel): [oc block][cpg/2][a][b][ry][rx][SC_OCB][2] */
     int32_t *wq_sum;         /* [O] sum of int8 weights (zero-point correction) */
     float *deq;              /* [O] in_scale * w_scale[o] (float output of int8 layers) */
     int32_t *rq_mult;        /* [O] requantization multipliers */
@@ -187,6 +191,11 @@ typedef struct sc_kernels {
     void (*quantize_row)(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
     /* dst[q*C + c] = xmap[q] < 0 ? 0 : rows[c][xmap[q]] for q < n (rows have src_w floats) */
     void (*interleave)(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
+    /* int8 3x3 conv (stride 1, padding 1) of a nearest x2 upsampled input, computed from the
+     * small input's padded copy with the per-phase 2x2 weights (wqup2); NULL = not available.
+     * Integer sums are exact, so regrouping the terms gives the reference's bytes. */
+    sc_conv_tile_fn conv_i8_up2;
+    const char *conv_i8_up2_name;
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -198,6 +207,7 @@ void sc_conv_f32_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
+void sc_conv_i8_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;
@@ -216,6 +226,8 @@ void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, in
 /* Column range [ox0, OW) of a tile with the scalar code (vector kernels' right edges). */
 void sc_conv_f32_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
 void sc_conv_i8_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
+/* Columns [ox0, OW) of the x2-upsampled int8 3x3 conv from the small input (vector tails). */
+void sc_conv_i8_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
 float sc_i8_output(const sc_conv_args *a, int oc, int32_t acc);
 
 /* ---- reference ops (plain loops; the definition every optimized kernel must match) ---- */

@@ -460,6 +460,84 @@ void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
     }
 }
 
+/* ---- int8 nearest x2 upsampling + 3x3 conv, from the small input ----
+ * Output row 2i+a, columns 2j+b for 8 consecutive j and both b: phase b=0 reads small-input
+ * columns j-1, j (padded: j, j+1), phase b=1 columns j, j+1 (padded: j+1, j+2), so three
+ * loads serve both phases. 2x2 taps per phase instead of 9 on the 4x larger map. */
+AI void conv_i8_up2_block(const sc_conv_args *a, const int16_t *wob, int cpg2, int oc0, int nvalid, int oy,
+                          int j0, const int NOC)
+{
+    const int pa = oy & 1, i = oy >> 1;
+    __m256i acc0[4], acc1[4];
+    int k, ip, ry;
+#pragma GCC unroll 4
+    for (k = 0; k < NOC; k++)
+        acc0[k] = acc1[k] = _mm256_set1_epi32(k < nvalid ? a->prep->bias_q[oc0 + k] : 0);
+    for (ip = 0; ip < cpg2; ip++) {
+        const int16_t *w = wob + ((size_t)ip * 16 + (size_t)pa * 8) * SC_OCB * 2;
+#pragma GCC unroll 2
+        for (ry = 0; ry < 2; ry++) {
+            const int16_t *row = a->inq + ((size_t)ip * a->chan_stride + (size_t)(i + pa + ry) * a->pw_stride + j0) * 2;
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)row);
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(row + 2));
+            __m256i x2 = _mm256_loadu_si256((const __m256i *)(row + 4));
+            const int16_t *wr = w + (size_t)ry * 2 * SC_OCB * 2;
+#pragma GCC unroll 4
+            for (k = 0; k < NOC; k++) {
+                int32_t w00, w01, w10, w11;
+                memcpy(&w00, wr + 2 * k, 4);                       /* b=0, rx=0 */
+                memcpy(&w01, wr + SC_OCB * 2 + 2 * k, 4);          /* b=0, rx=1 */
+                memcpy(&w10, wr + 4 * SC_OCB * 2 + 2 * k, 4);      /* b=1, rx=0 */
+                memcpy(&w11, wr + 5 * SC_OCB * 2 + 2 * k, 4);      /* b=1, rx=1 */
+                acc0[k] = _mm256_add_epi32(acc0[k], _mm256_madd_epi16(x0, _mm256_set1_epi32(w00)));
+                acc0[k] = _mm256_add_epi32(acc0[k], _mm256_madd_epi16(x1, _mm256_set1_epi32(w01)));
+                acc1[k] = _mm256_add_epi32(acc1[k], _mm256_madd_epi16(x1, _mm256_set1_epi32(w10)));
+                acc1[k] = _mm256_add_epi32(acc1[k], _mm256_madd_epi16(x2, _mm256_set1_epi32(w11)));
+            }
+        }
+    }
+    for (k = 0; k < NOC && k < nvalid; k++) {
+        float *out = a->out + ((size_t)(oc0 + k) * a->OH + oy) * a->OW + 2 * (size_t)j0;
+        if (a->out_requant) {
+            int32_t t0[8], t1[8];
+            int e;
+            _mm256_storeu_si256((__m256i *)t0, acc0[k]);
+            _mm256_storeu_si256((__m256i *)t1, acc1[k]);
+            for (e = 0; e < 8; e++) {
+                out[2 * e] = sc_i8_output(a, oc0 + k, t0[e]);
+                out[2 * e + 1] = sc_i8_output(a, oc0 + k, t1[e]);
+            }
+        } else {
+            __m256 d = _mm256_set1_ps(a->prep->deq[oc0 + k]);
+            __m256 f0 = act8(_mm256_mul_ps(_mm256_cvtepi32_ps(acc0[k]), d), a->act);
+            __m256 f1 = act8(_mm256_mul_ps(_mm256_cvtepi32_ps(acc1[k]), d), a->act);
+            __m256 lo = _mm256_unpacklo_ps(f0, f1), hi = _mm256_unpackhi_ps(f0, f1);
+            _mm256_storeu_ps(out, _mm256_permute2f128_ps(lo, hi, 0x20));
+            _mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+        }
+    }
+}
+
+void sc_conv_i8_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int cpg2 = (p->C + 1) / 2, W = a->OW / 2, oy, j0, ob;
+    int ob0 = oc0 / SC_OCB, ob1 = (oc1 + SC_OCB - 1) / SC_OCB;
+    size_t wstride = (size_t)cpg2 * 16 * SC_OCB * 2;
+    for (oy = oy0; oy < oy1; oy++) {
+        for (j0 = 0; j0 + 8 <= W; j0 += 8)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                if (nv == 3)
+                    conv_i8_up2_block(a, p->wqup2 + ob * wstride, cpg2, c0, nv, oy, j0, 3);
+                else
+                    conv_i8_up2_block(a, p->wqup2 + ob * wstride, cpg2, c0, nv, oy, j0, 4);
+            }
+        if (2 * j0 < a->OW)
+            sc_conv_i8_up2_cols_scalar(a, oc0, oc1, oy, oy + 1, 2 * j0);
+    }
+}
+
 /* (q - zp) as int16 for n floats: the same operations as sc_quantize_f32 (cvtps rounds half
  * to even, as nearbyintf in the default rounding mode). */
 void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp)
@@ -547,5 +625,6 @@ const sc_kernels sc_kernels_avx2 = {
     1, "qs8_conv2d_16cx6_nhwc_avx2",
     sc_quantize_row_avx2,
     sc_interleave_avx2,
+    sc_conv_i8_up2_avx2, "qs8_conv2d_up2_4x16_avx2",
 };
 #endif

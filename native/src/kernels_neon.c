@@ -322,5 +322,6 @@ const sc_kernels sc_kernels_neon = {
     0, NULL,
     sc_quantize_row_scalar,
     sc_interleave_scalar,
+    NULL, NULL,
 };
 #endif

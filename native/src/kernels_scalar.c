@@ -109,6 +109,33 @@ void sc_conv_i8_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, in
     }
 }
 
+/* Output (y, x) = (2i+a, 2j+b) of the upsampled conv: taps (ry, rx) of phase (a, b) read the
+ * small input's padded copy at row i+a+ry, column j+b+rx. */
+void sc_conv_i8_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
+{
+    const sc_conv_prep *p = a->prep;
+    int cpg2 = (p->C + 1) / 2;
+    int oc, oy, ox, ip, r;
+    for (oc = oc0; oc < oc1; oc++) {
+        float *yo = a->out + (size_t)oc * a->OH * a->OW;
+        for (oy = oy0; oy < oy1; oy++)
+            for (ox = ox0; ox < a->OW; ox++) {
+                int i = oy >> 1, pa = oy & 1, jx = ox >> 1, pb = ox & 1;
+                int32_t acc = p->bias_q[oc];
+                for (ip = 0; ip < cpg2; ip++) {
+                    const int16_t *w = p->wqup2 + (((size_t)(oc / SC_OCB) * cpg2 + ip) * 16 + (size_t)(pa * 2 + pb) * 4) * SC_OCB * 2 +
+                                       (size_t)(oc % SC_OCB) * 2;
+                    for (r = 0; r < 4; r++) {
+                        const int16_t *x = a->inq + ((size_t)ip * a->chan_stride + (size_t)(i + pa + (r >> 1)) * a->pw_stride +
+                                                     (size_t)(jx + pb + (r & 1))) * 2;
+                        acc += (int32_t)w[r * SC_OCB * 2] * x[0] + (int32_t)w[r * SC_OCB * 2 + 1] * x[1];
+                    }
+                }
+                yo[(size_t)oy * a->OW + ox] = sc_i8_output(a, oc, acc);
+            }
+    }
+}
+
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     sc_conv_i8_cols_scalar(a, oc0, oc1, oy0, oy1, 0);
@@ -126,4 +153,5 @@ const sc_kernels sc_kernels_scalar = {
     0, NULL,
     sc_quantize_row_scalar,
     sc_interleave_scalar,
+    NULL, NULL,
 };

@@ -1,30 +1,64 @@
 /* A fork-join thread pool. Tasks are handed out dynamically, but each task computes a fixed set
- * of outputs, so which thread runs it never changes a result. */
+ * of outputs, so which thread runs it never changes a result.
+ *
+ * A job is finished when all of its tasks are done, not when every worker has checked in: on a
+ * shared machine a worker may not be scheduled for milliseconds, and waiting for it to wake up
+ * just to find no work left cost more than the work. A worker grabs a task only together with
+ * the job's generation, so one that wakes late never runs a finished job's task (whose context
+ * is gone). Workers spin briefly between jobs before sleeping, because a network's jobs follow
+ * each other within microseconds. */
 #include <pthread.h>
 #include <stdlib.h>
 #include "internal.h"
+
+#define SPIN_ROUNDS 20000  /* about 50-100 us of polling before sleeping */
 
 struct sc_pool {
     int nthreads;              /* including the caller */
     pthread_t *workers;
     pthread_mutex_t mu;
     pthread_cond_t start_cv, done_cv;
-    unsigned long generation;
-    int busy;                  /* workers still in the current job */
+    unsigned long generation;  /* written under mu, read by spinning workers atomically */
     int quit;
     sc_task_fn fn;
     void *ctx;
     int num_tasks;
     int next;                  /* next task index (under mu) */
+    int done;                  /* tasks finished in the current job (under mu; polled atomically) */
+    int waiting;               /* the caller sleeps on done_cv */
 };
 
-static int grab(sc_pool *p)
+static void cpu_relax(void)
 {
-    int t;
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("pause");
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* The next task of job `gen`, with its function and context; -1 when the job has none left
+ * (or is already replaced by a newer one). */
+static int grab(sc_pool *p, unsigned long gen, sc_task_fn *fn, void **ctx)
+{
+    int t = -1;
     pthread_mutex_lock(&p->mu);
-    t = p->next < p->num_tasks ? p->next++ : -1;
+    if (p->generation == gen && p->next < p->num_tasks) {
+        t = p->next++;
+        *fn = p->fn;
+        *ctx = p->ctx;
+    }
     pthread_mutex_unlock(&p->mu);
     return t;
+}
+
+static void finish(sc_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    __atomic_store_n(&p->done, p->done + 1, __ATOMIC_RELEASE);
+    if (p->done == p->num_tasks && p->waiting)
+        pthread_cond_signal(&p->done_cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static void *worker(void *arg)
@@ -32,7 +66,14 @@ static void *worker(void *arg)
     sc_pool *p = (sc_pool *)arg;
     unsigned long seen = 0;
     for (;;) {
-        int t;
+        int t, i;
+        sc_task_fn fn;
+        void *ctx;
+        for (i = 0; i < SPIN_ROUNDS; i++) {
+            if (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) != seen || __atomic_load_n(&p->quit, __ATOMIC_ACQUIRE))
+                break;
+            cpu_relax();
+        }
         pthread_mutex_lock(&p->mu);
         while (p->generation == seen && !p->quit)
             pthread_cond_wait(&p->start_cv, &p->mu);
@@ -42,12 +83,10 @@ static void *worker(void *arg)
         }
         seen = p->generation;
         pthread_mutex_unlock(&p->mu);
-        while ((t = grab(p)) >= 0)
-            p->fn(p->ctx, t);
-        pthread_mutex_lock(&p->mu);
-        if (--p->busy == 0)
-            pthread_cond_signal(&p->done_cv);
-        pthread_mutex_unlock(&p->mu);
+        while ((t = grab(p, seen, &fn, &ctx)) >= 0) {
+            fn(ctx, t);
+            finish(p);
+        }
     }
 }
 
@@ -85,7 +124,7 @@ void sc_pool_free(sc_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->quit = 1;
+    __atomic_store_n(&p->quit, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&p->start_cv);
     pthread_mutex_unlock(&p->mu);
     if (p->workers)
@@ -102,7 +141,10 @@ int sc_pool_threads(const sc_pool *p) { return p->nthreads; }
 
 void sc_pool_run(sc_pool *p, int num_tasks, sc_task_fn fn, void *ctx)
 {
-    int t;
+    int t, i;
+    unsigned long gen;
+    sc_task_fn f;
+    void *c;
     if (num_tasks <= 0)
         return;
     if (p->nthreads <= 1 || num_tasks == 1) {
@@ -115,14 +157,23 @@ void sc_pool_run(sc_pool *p, int num_tasks, sc_task_fn fn, void *ctx)
     p->ctx = ctx;
     p->num_tasks = num_tasks;
     p->next = 0;
-    p->busy = p->nthreads - 1;
-    p->generation++;
+    p->done = 0;
+    p->waiting = 0;
+    gen = p->generation + 1;
+    __atomic_store_n(&p->generation, gen, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&p->start_cv);
     pthread_mutex_unlock(&p->mu);
-    while ((t = grab(p)) >= 0)
-        fn(ctx, t);
+    while ((t = grab(p, gen, &f, &c)) >= 0) {
+        f(c, t);
+        finish(p);
+    }
+    /* the remaining tasks are running on workers */
+    for (i = 0; i < SPIN_ROUNDS && __atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < num_tasks; i++)
+        cpu_relax();
     pthread_mutex_lock(&p->mu);
-    while (p->busy > 0)
+    p->waiting = 1;
+    while (p->done < num_tasks)
         pthread_cond_wait(&p->done_cv, &p->mu);
+    p->waiting = 0;
     pthread_mutex_unlock(&p->mu);
 }

@@ -471,7 +471,7 @@ static int plan(sc_session *s, int h, int w)
             need = g.chan_stride * (size_t)s->shapes[sp->conv_in].c * sizeof(float) + 256;
             if (need > scratch)
                 scratch = need;
-            need = (size_t)(g.PH * g.sy + g.PW * g.sx + 8);
+            need = 2 * (size_t)(g.PH * g.sy + g.PW * g.sx + 8); /* full maps, then the small-input maps */
             if (need > maps)
                 maps = need;
         }
@@ -534,6 +534,7 @@ typedef struct conv_job {
     const int *ymap, *xmap;   /* padded coordinate -> row/column of x, -1 = zero padding */
     int src_h, src_w;         /* size of x (smaller than xs when a resize is fused) */
     int direct;               /* no resize: x is the conv input itself */
+    int *hmap_y, *hmap_x;     /* up2 path: padded small-input row/column -> source (-1 = zero) */
     sc_conv_tile_fn conv_f32_fn, conv_i8_fn;
 } conv_job;
 
@@ -733,7 +734,45 @@ static void prep_row_nhwc_i8(const conv_job *j, int task)
         free(qrow);
 }
 
+/* Nearest x2 + 3x3 conv (int8) computed on the small input: the padded copy of the small input
+ * (one row/column of padding, taken from where the upsampled conv's padding reads), channel
+ * pairs as in prep_pair_i8. hmap_y/hmap_x: padded small row/column -> source, -1 = zero. */
+static void prep_pair_i8_up2(const conv_job *j, int pr)
+{
+    const sc_conv_prep *p = j->args.prep;
+    int H = j->src_h, W = j->src_w, r, x;
+    uint32_t *dst = (uint32_t *)(void *)((int16_t *)j->s->scratch + (size_t)pr * j->args.chan_stride * 2);
+    const float *src0 = j->x + (size_t)(pr * 2) * H * W;
+    const float *src1 = pr * 2 + 1 < p->C ? src0 + (size_t)H * W : NULL;
+    int16_t *q = (int16_t *)malloc((size_t)W * 2 * sizeof(int16_t));
+    for (r = 0; r < H + 2; r++) {
+        uint32_t *row = dst + (size_t)r * j->args.pw_stride;
+        int iy = j->hmap_y[r];
+        if (iy < 0) {
+            memset(row, 0, (size_t)(W + 2) * sizeof(uint32_t));
+            continue;
+        }
+        if (q) {
+            j->s->k->quantize_row(src0 + (size_t)iy * W, q, (size_t)W, j->inv_scale, j->zp);
+            if (src1)
+                j->s->k->quantize_row(src1 + (size_t)iy * W, q + W, (size_t)W, j->inv_scale, j->zp);
+            for (x = 0; x < W; x++)
+                row[1 + x] = (uint32_t)(uint16_t)q[x] | (src1 ? (uint32_t)(uint16_t)q[W + x] << 16 : 0u);
+        } else { /* no memory for the row buffer: quantize element by element */
+            for (x = 0; x < W; x++) {
+                int16_t a0 = (int16_t)(sc_quantize_f32(src0[(size_t)iy * W + x], j->inv_scale, j->zp) - j->zp);
+                int16_t a1 = src1 ? (int16_t)(sc_quantize_f32(src1[(size_t)iy * W + x], j->inv_scale, j->zp) - j->zp) : 0;
+                row[1 + x] = (uint32_t)(uint16_t)a0 | ((uint32_t)(uint16_t)a1 << 16);
+            }
+        }
+        row[0] = j->hmap_x[0] < 0 ? 0u : row[1 + j->hmap_x[0]];
+        row[W + 1] = j->hmap_x[W + 1] < 0 ? 0u : row[1 + j->hmap_x[W + 1]];
+    }
+    free(q);
+}
+
 static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
+static void task_prep_i8_up2(void *ctx, int pr) { prep_pair_i8_up2((const conv_job *)ctx, pr); }
 static void task_prep_nhwc_i8(void *ctx, int t) { prep_row_nhwc_i8((const conv_job *)ctx, t); }
 static void task_prep_nhwc(void *ctx, int t) { prep_row_nhwc((const conv_job *)ctx, t); }
 static void task_prep_i8(void *ctx, int pr) { prep_pair_i8((const conv_job *)ctx, pr); }
@@ -814,6 +853,27 @@ static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, 
     j.eps = s->m->layers[layer].fa[0];
     j.act = act;
     sc_pool_run(s->pool, sh.c, task_norm, &j);
+}
+
+/* The int8 x2-upsampled 3x3 conv can run on the small input: one group, stride 1, no
+ * dilation, padding 1 on every side, and a resize that maps upsampled row/column u to u / 2. */
+static int up2_eligible(const sc_session *s, const conv_job *j)
+{
+    const sc_conv_prep *p = j->args.prep;
+    const conv_geom *g = &j->g;
+    int u;
+    if (!s->k->conv_i8_up2 || !j->int8 || j->direct || j->args.nhwc || !p->wqup2 || p->groups != 1 ||
+        p->kh != 3 || p->kw != 3 || g->sy != 1 || g->sx != 1 || g->dh != 1 || g->dw != 1 ||
+        g->pt != 1 || g->pl != 1 || g->pb != 1 || g->pr != 1 ||
+        j->xs.h != 2 * j->src_h || j->xs.w != 2 * j->src_w)
+        return 0;
+    for (u = 0; u < j->xs.h; u++)
+        if (j->ymap[1 + u] != u / 2)
+            return 0;
+    for (u = 0; u < j->xs.w; u++)
+        if (j->xmap[1 + u] != u / 2)
+            return 0;
+    return 1;
 }
 
 static int rows_per_task(int rows, int threads)
@@ -901,7 +961,25 @@ static void run_conv(sc_session *s, const sc_step *st)
         j.opg = p->O / p->groups;
         j.nblk = (j.opg + SC_OCB - 1) / SC_OCB;
         j.rows_per_task = rows_per_task(j.ys.h, sc_pool_threads(s->pool));
-        if (j.int8 && j.args.nhwc) {
+        if (up2_eligible(s, &j)) {
+            int H = j.src_h, W = j.src_w, r;
+            int Hp = j.g.PH, Wp = j.g.PW; /* stride 1: 2H+2, 2W+2 */
+            j.hmap_y = s->maps + Hp + Wp;
+            j.hmap_x = j.hmap_y + H + 2;
+            j.hmap_y[0] = j.ymap[0];
+            j.hmap_y[H + 1] = j.ymap[Hp - 1];
+            for (r = 0; r < H; r++)
+                j.hmap_y[1 + r] = r;
+            j.hmap_x[0] = j.xmap[0];
+            j.hmap_x[W + 1] = j.xmap[Wp - 1];
+            for (r = 0; r < W; r++)
+                j.hmap_x[1 + r] = r;
+            j.args.pw_stride = W + 2;
+            j.args.plane = j.args.chan_stride = (size_t)(H + 2) * (size_t)(W + 2);
+            j.conv_i8_fn = s->k->conv_i8_up2;
+            sc_pool_run(s->pool, (p->C + 1) / 2, task_prep_i8_up2, &j);
+            s->kernel_name[st->layer] = s->k->conv_i8_up2_name;
+        } else if (j.int8 && j.args.nhwc) {
             sc_pool_run(s->pool, j.g.PH * j.g.sy * j.g.sx, task_prep_nhwc_i8, &j);
             s->kernel_name[st->layer] = s->k->conv_i8_nhwc_name;
         } else if (j.int8) {

@@ -1,7 +1,7 @@
 /* Per-layer profile of a representative style network at a given size (default 1280x720,
  * 2 threads): the numbers that guide kernel work. Not a benchmark against other runtimes
  * (bench/runtime_vs_ort.py does that).
- *   profile_net [W H threads repeat isa int8] */
+ *   profile_net [W H threads repeat isa int8 [conv32 | conv:C:O:k:s | file:MODEL.scn]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +97,20 @@ int main(int argc, char **argv)
         out = mb_conv(&mb, &r, 0, O, k, k, st, st, k / 2, k / 2, k / 2, k / 2, 1, 1, 1, 1, 1);
         buf = mb_write(&mb, out, &size);
         mb_free(&mb);
+    } else if (argc > 7 && strncmp(argv[7], "file:", 5) == 0) { /* a converted model file */
+        FILE *f = fopen(argv[7] + 5, "rb");
+        long len;
+        if (!f || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0) {
+            fprintf(stderr, "%s: cannot read\n", argv[7] + 5);
+            return 1;
+        }
+        size = (size_t)len;
+        buf = (uint8_t *)malloc(size);
+        if (!buf || fread(buf, 1, size, f) != size) {
+            fprintf(stderr, "%s: cannot read\n", argv[7] + 5);
+            return 1;
+        }
+        fclose(f);
     } else {
         buf = student(int8, &size);
     }

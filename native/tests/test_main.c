@@ -584,6 +584,66 @@ static void test_resize_conv_fusion(mb_rng *r)
     }
 }
 
+/* int8 nearest x2 + 3x3 conv (padding 1) runs on the small input with per-phase 2x2 weights
+ * (regrouped integer sums): it must give the bytes of the unfused pair, run by the reference. */
+static void test_up2_conv(mb_rng *r)
+{
+    int it, iters = quick ? 8 : 32;
+    for (it = 0; it < iters; it++) {
+        int C = mb_randint(r, 1, 9), H = mb_randint(r, 2, 12), W = it % 4 == 0 ? mb_randint(r, 2, 7) : mb_randint(r, 8, 41);
+        int O = it % 3 == 0 ? 3 : mb_randint(r, 1, 7), mode = it % 3, req = it % 4 == 1, act = it % 2, fused;
+        float fa[3] = {2.0f, 2.0f, 0};
+        int32_t ia[12] = {0};
+        float *x = random_input(r, (size_t)C * H * W, -1.0f, 1.0f), *ref[2] = {NULL, NULL};
+        size_t n[2] = {0, 0};
+        ia[1] = it % 8 == 7 ? mb_randint(r, 0, 3) : 0; /* other coordinate modes: used only when they map u to u/2 */
+        ia[2] = it % 8 == 7 ? mb_randint(r, 0, 3) : 0;
+        for (fused = 0; fused < 2; fused++) {
+            mb_model mb;
+            mb_rng wr = *r;
+            int v = 0;
+            uint8_t *buf;
+            size_t size;
+            mb_init(&mb, C);
+            mb.flags = 1;
+            mb.vscale[0] = 2.0f / 255.0f;
+            mb.vzp[0] = mb_randint(&wr, -20, 20);
+            v = mb_layer_add(&mb, SC_OP_RESIZE, 1, &v, C, NULL, ia, fa);
+            if (!fused)
+                v = mb_simple(&mb, SC_OP_CLIP, v, -1e30f, 1e30f);
+            mb.vscale[v] = 2.0f / 255.0f;
+            mb.vzp[v] = mb.vzp[0];
+            v = mb_conv_i8(&mb, &wr, v, O, 3, 3, 1, 1, 1, 1, 1, 1, 1, mode, req ? 0.02f : 0.0f, req ? 5 : 0);
+            if (act)
+                v = mb_simple(&mb, SC_OP_SIGMOID, v, 0, 0);
+            buf = mb_write(&mb, v, &size);
+            ref[fused] = check_exact("resize x2+conv3x3 int8 (small input)", buf, size, C, H, W, x, &n[fused], 0);
+            if (fused && ia[1] == 0 && ia[2] == 0 && sc_isa_available(SC_ISA_AVX2)) { /* the path under test ran */
+                sc_model *m = NULL;
+                sc_session *s = NULL;
+                sc_layer_timing t;
+                float *y = (float *)malloc(n[fused] * sizeof(float));
+                int ok = y && sc_model_load_memory(buf, size, &m) == SC_OK && sc_session_create(m, 2, &s) == SC_OK &&
+                         sc_session_set_isa(s, SC_ISA_AVX2) == SC_OK &&
+                         sc_session_run_f32(s, x, C, H, W, y, n[fused]) == SC_OK && sc_session_layer_timing(s, 1, &t) == SC_OK;
+                CHECK(ok && strstr(t.kernel, "up2") != NULL, "x2 + conv did not take the small-input kernel (%s)",
+                      ok ? t.kernel : sc_last_error());
+                sc_session_free(s);
+                sc_model_free(m);
+                free(y);
+            }
+            free(buf);
+            mb_free(&mb);
+        }
+        CHECK(ref[0] && ref[1] && n[0] == n[1] && memcmp(ref[0], ref[1], n[0] * sizeof(float)) == 0,
+              "x2 + conv on the small input differs from the unfused pair (C%d O%d H%d W%d mode%d req%d)", C, O, H, W,
+              mode, req);
+        free(ref[0]);
+        free(ref[1]);
+        free(x);
+    }
+}
+
 /* ---- exact tests of the integer requantization and the float quantizer ---- */
 static void test_requant(void)
 {
@@ -1006,6 +1066,7 @@ int main(int argc, char **argv)
     test_conv_int8(&r);
     test_other_ops(&r);
     test_resize_conv_fusion(&r);
+    test_up2_conv(&r);
     test_norm_add_fusion(&r);
     printf("\n%-34s %6s %6s\n", "op (optimized vs reference)", "cases", "exact");
     for (i = 0; i < n_op_stats; i++)
