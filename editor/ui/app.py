@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication
 
 from editor.errors import StyleCutError
 
+from . import startup
+
 SCREENSHOT_TIMEOUT_S = 120
 
 
@@ -27,14 +29,19 @@ def application() -> QApplication:
 
 
 def build_window(project_path: str | None = None, demo: bool = False):
-    """The main window with `project_path`, or the demo (also when nothing is given)."""
+    """The main window with `project_path`, or the demo (also when nothing is given).
+
+    The frame worker starts on the frame at the playhead before the widgets are built, so
+    decoding and loading the effects overlap with building the window."""
     from editor.core.media.pool import MediaPool
     from editor.core.plugins import default_registry
 
     from .controller import ProjectController
     from .demo import build_demo
+    from .frames import FrameServer
     from .main_window import MainWindow
 
+    startup.mark("imports")
     registry = default_registry()
     pool = MediaPool()
     controller = ProjectController()
@@ -42,7 +49,9 @@ def build_window(project_path: str | None = None, demo: bool = False):
         controller.open(project_path)
     elif demo:
         controller.replace_project(build_demo(registry, pool), None)
-    window = MainWindow(controller, registry, pool)
+    server = FrameServer(pool, registry)
+    server.request(controller.frame, controller.snapshot(), controller.generation)
+    window = MainWindow(controller, registry, pool, server=server)
     return window
 
 
@@ -56,12 +65,15 @@ def take_screenshot(window, path: str, timeout_s: float = SCREENSHOT_TIMEOUT_S) 
             raise StyleCutError(path, f"no frame was rendered within {timeout_s:.0f} s")
         app.processEvents()
         time.sleep(0.01)
-    # Settled: no thumbnail work and an idle frame worker for a quarter second running
-    # (a repaint after the last thumbnail may ask for more).
+    # Settled: no thumbnail or gallery work and an idle frame worker for a quarter second
+    # running (a repaint after the last thumbnail may ask for more).
+    window.release_background()
+    gallery = window.inspector.gallery
     settle, quiet_since = time.monotonic() + 30, None
     while time.monotonic() < settle:
         app.processEvents()
-        busy = window.jobs.pending() or not window.server.idle()
+        busy = (window.jobs.pending() or not window.server.idle()
+                or (gallery is not None and gallery.isVisible() and not gallery.idle()))
         now = time.monotonic()
         quiet_since = None if busy else (quiet_since or now)
         if quiet_since is not None and now - quiet_since > 0.25:
@@ -80,6 +92,8 @@ def run(project_path: str | None = None, demo: bool = False, screenshot: str | N
     app = application()
     window = build_window(project_path, demo or not project_path)
     window.show()
+    app.processEvents()
+    startup.mark("window-shown")
     window.start()
     if screenshot:
         try:

@@ -27,10 +27,15 @@ def audio_device():
     return None if device.isNull() else device
 
 
+_UNKNOWN = object()
+
+
 class AudioOut(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.device = audio_device()
+        # Looked up at the first play, not at start-up: QtMultimedia's import and the device
+        # query take a noticeable part of a second that the first frame should not wait for.
+        self._device = _UNKNOWN
         self.sink = None
         self.io = None
         self._queue: collections.deque = collections.deque()
@@ -41,6 +46,12 @@ class AudioOut(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(15)
         self._timer.timeout.connect(self._feed)
+
+    @property
+    def device(self):
+        if self._device is _UNKNOWN:
+            self._device = audio_device()
+        return self._device
 
     @property
     def available(self) -> bool:

@@ -9,11 +9,16 @@ thread only ever receives finished images.
 
 The worker renders a deep copy of the project handed over with each request, never the live
 model the UI edits.
+
+The very first still frame is shown twice: first the source picture without effects (decoding
+is quick, loading a style network is not), then the finished frame. Later frames find their
+effects loaded and go straight to the finished frame.
 """
 
 from __future__ import annotations
 
 import collections
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +30,8 @@ from PySide6.QtGui import QImage
 
 from editor.core.render import Renderer
 from editor.core.timeline import top_video_clip
+
+from . import startup
 
 AHEAD = 3  # frames the playback worker may render in front of the clock
 RECENT = 24  # finished frames kept, so scrubbing back over them shows them at once
@@ -41,6 +48,7 @@ class RenderedFrame:
     render_ms: float
     errors: list = field(default_factory=list)
     playing: bool = False
+    preview: bool = False      # the source picture shown while the effects load
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -69,6 +77,11 @@ def backend_label(project, t, registry=None) -> str:
     return " + ".join(parts) if parts else "source (no effects)"
 
 
+def _has_effects(project, t) -> bool:
+    hit = top_video_clip(project, Fraction(t))
+    return hit is not None and any(e.enabled for e in hit.clip.effects)
+
+
 class FrameServer(QObject):
     frameReady = Signal(object)      # RenderedFrame
     playbackDropped = Signal(int)    # frames skipped so far in this playback run
@@ -83,6 +96,8 @@ class FrameServer(QObject):
         self._play: dict | None = None          # the running playback, see `play`
         self._stop = False
         self._busy = False
+        self._warm = False                      # a frame with effects has been finished
+        self._preview: RenderedFrame | None = None   # the first frame's source picture
         self.dropped = 0
         self.rendered = 0
         self.reused = 0
@@ -95,10 +110,16 @@ class FrameServer(QObject):
     # ---- requests (UI thread)
 
     def request(self, index: int, project, generation: int) -> None:
-        """Render frame `index` of `project` (a snapshot) as soon as possible; newest wins."""
+        """Render frame `index` of `project` (a snapshot) as soon as possible; newest wins.
+
+        While the first frame is still being finished, its source picture, when already
+        decoded, is handed out at once (a receiver that connected late still sees it)."""
         with self._cond:
             self._still = (index, project, generation)
+            early = self._preview
             self._cond.notify()
+        if early is not None and (early.index, early.generation) == (index, generation):
+            self.frameReady.emit(early)
 
     def play(self, start_index: int, project, generation: int, fps, last_index: int,
              wanted: dict[int, int] | None = None) -> None:
@@ -219,17 +240,37 @@ class FrameServer(QObject):
             self.renderer = Renderer(project, pool=self._pool, registry=self._registry, render_scale=self._scale)
         renderer = self.renderer
         renderer.project = project
+        t = project.frame_time(index)
+        if kind == "still" and not self._warm and _has_effects(project, t):
+            self._show_source_first(index, project, generation, t)
         if kind == "play" and not job[4]["prepared"]:
             job[4]["prepared"] = True
             renderer.prepare(project.frame_time(index))
-        t = project.frame_time(index)
         started = time.perf_counter()
         result = renderer.render(t)
         ms = (time.perf_counter() - started) * 1000
+        startup.mark("frame-decoded")
         self.rendered += 1
+        self._warm = True
+        self._preview = None
         frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry), ms,
                               [str(e) for e in result.errors], kind == "play")
         self._recent[key] = frame
         while len(self._recent) > RECENT:
             self._recent.popitem(last=False)
+        self.frameReady.emit(frame)
+
+    def _show_source_first(self, index: int, project, generation: int, t) -> None:
+        """The frame without its effects, through the same render path (the decoded picture
+        stays in the media cache, so the full render that follows does not decode again)."""
+        plain = copy.deepcopy(project)
+        for _, clip in plain.clips():
+            clip.effects = []
+        started = time.perf_counter()
+        with Renderer(plain, pool=self._pool, registry=self._registry, render_scale=self._scale) as renderer:
+            result = renderer.render(t)
+        startup.mark("frame-decoded")
+        frame = RenderedFrame(index, to_qimage(result.frame), generation, "source picture; effects loading...",
+                              (time.perf_counter() - started) * 1000, [str(e) for e in result.errors], preview=True)
+        self._preview = frame
         self.frameReady.emit(frame)

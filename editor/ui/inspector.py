@@ -26,7 +26,7 @@ from .styles_list import style_plugin
 class Inspector(QWidget):
     effectChanged = Signal(object)   # the Effect being edited (or None)
 
-    def __init__(self, controller, registry, pool=None, parent=None):
+    def __init__(self, controller, registry, pool=None, parent=None, hold_gallery: bool = False):
         super().__init__(parent)
         self.controller, self.registry = controller, registry
         self.clip_id: str | None = None
@@ -71,7 +71,7 @@ class Inspector(QWidget):
         if pool is not None:
             from .style_gallery import StyleGallery
 
-            self.gallery = StyleGallery(controller, registry, pool, self)
+            self.gallery = StyleGallery(controller, registry, pool, self, held=hold_gallery)
             self.extra.addWidget(self.gallery)
             self.gallery.hide()
         controller.changed.connect(self.refresh)

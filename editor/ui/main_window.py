@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QTabWidget
 
 from editor.core.media.pool import MediaPool
@@ -35,9 +35,16 @@ QMenu::item:selected { background: #4a4a55; }
 """
 
 
+# Background work (thumbnails, waveforms, the style gallery) waits for the viewer's first
+# frame at start-up, but never longer than this.
+BACKGROUND_GRACE_MS = 3000
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller: ProjectController | None = None, registry=None, pool=None,
-                 render_scale: float = 1.0, settings=None):
+                 render_scale: float = 1.0, settings=None, server: FrameServer | None = None):
+        """`server`: a frame server already working on the first frame (the app starts it
+        before building the window); by default the window makes its own."""
         super().__init__()
         self.registry = registry or default_registry()
         self.pool = pool or MediaPool()
@@ -45,11 +52,12 @@ class MainWindow(QMainWindow):
         # Thumbnails get their own decoders: sharing the viewer's would make both seek back
         # and forth instead of decoding straight through.
         self.jobs = MediaJobs(MediaPool(cache_bytes=64 << 20))
-        self.server = FrameServer(self.pool, self.registry, render_scale)
+        self.jobs.hold()
+        self.server = server or FrameServer(self.pool, self.registry, render_scale)
         self.viewer = Viewer(self.controller, self.server)
         self.timeline = TimelinePanel(self.controller, self.jobs)
         self.media_bin = MediaBin(self.controller, self.jobs)
-        self.inspector = Inspector(self.controller, self.registry, self.pool)
+        self.inspector = Inspector(self.controller, self.registry, self.pool, hold_gallery=True)
         self.history = HistoryPanel(self.controller)
         self.side_tabs = QTabWidget()
         inspector_scroll = QScrollArea()
@@ -83,6 +91,8 @@ class MainWindow(QMainWindow):
         self.controller.error.connect(self.show_message)
         self.jobs.failed.connect(lambda path, message: self.show_message(message))
         self.jobs.failed.connect(lambda path, message: self.timeline.view.rebuild())  # mark it offline
+        self.viewer.firstFrame.connect(self.release_background)
+        QTimer.singleShot(BACKGROUND_GRACE_MS, self, self.release_background)
         self.controller.cleanChanged.connect(lambda _: self._title())
         self.controller.pathChanged.connect(lambda _: self._title())
         self.resize(1360, 860)
@@ -94,13 +104,21 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.status.setText(text)
 
+    def release_background(self) -> None:
+        """Let thumbnails, waveforms and the style gallery start (after the first frame)."""
+        if self._shut:
+            return
+        self.jobs.release()
+        if self.inspector.gallery is not None:
+            self.inspector.gallery.release()
+
     def start(self) -> None:
-        """Show what the project holds: list its media, render the frame at the playhead."""
+        """Show what the project holds: render the frame at the playhead, list its media."""
         from editor.core.project.document import offline_clips
 
+        self.viewer.refresh()
         self.media_bin.list_project_media()
         self.timeline.view.rebuild()
-        self.viewer.refresh()
         offline = offline_clips(self.controller.project)
         if offline:
             self.show_message(f"{len(offline)} clip(s) offline: " + "; ".join(str(o) for o in offline[:3]))

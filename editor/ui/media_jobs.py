@@ -4,6 +4,9 @@ Views ask for what they want to paint (`thumbnail(path, t)`, `waveform(path)`, `
 and get it at once when it is cached, else None and a `ready` signal later. A job is queued
 once however often it is asked for; the queue is bounded, so a view scrolling fast never
 buries the worker (the oldest asks are forgotten and asked again if still visible).
+
+At start-up the window holds the worker (`hold`) until the viewer shows its first frame:
+thumbnails and waveforms can wait, the picture the user opened the app for cannot.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class MediaJobs(QObject):
         self._cond = threading.Condition()
         self._stop = False
         self._running = False
+        self._held = False
         self._thread = threading.Thread(target=self._run, name="stylecut-media", daemon=True)
         self._thread.start()
 
@@ -81,6 +85,20 @@ class MediaJobs(QObject):
                 self._queue.popitem(last=False)
             self._cond.notify()
 
+    def hold(self) -> None:
+        """Keep asks queued without working on them until `release`."""
+        with self._cond:
+            self._held = True
+
+    def release(self) -> None:
+        with self._cond:
+            self._held = False
+            self._cond.notify()
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
     def pending(self) -> int:
         """Jobs waiting or running."""
         with self._cond:
@@ -98,7 +116,7 @@ class MediaJobs(QObject):
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._stop:
+                while (self._held or not self._queue) and not self._stop:
                     self._cond.wait()
                 if self._stop:
                     return

@@ -36,9 +36,12 @@ def shrink(rgb: np.ndarray, width: int) -> np.ndarray:
 
 
 class StyleGallery(QWidget):
-    def __init__(self, controller, registry, pool, inspector, parent=None):
+    def __init__(self, controller, registry, pool, inspector, parent=None, held: bool = False):
         super().__init__(parent)
         self.controller, self.registry, self.pool, self.inspector = controller, registry, pool, inspector
+        # While held (the app starting), painting waits: the viewer's first frame comes first.
+        self.held = held
+        self._wanted = False
         self.effect_id: str | None = None
         self.buttons: dict[str, QToolButton] = {}
         self.thumbs: dict[str, np.ndarray] = {}
@@ -120,7 +123,17 @@ class StyleGallery(QWidget):
             return True
         return self.inspector.set_value("style", style_id)
 
+    def release(self) -> None:
+        """Paint the thumbnails asked for while held."""
+        self.held = False
+        if self._wanted:
+            self._wanted = False
+            self.recompute()
+
     def recompute(self) -> None:
+        if self.held:
+            self._wanted = True
+            return
         clip, effect = self.effect()
         if effect is None or not self.styles:
             return
@@ -161,7 +174,7 @@ class StyleGallery(QWidget):
         self.status.setText("")
 
     def idle(self) -> bool:
-        return self.worker.idle() and not self._debounce.isActive()
+        return self.worker.idle() and not self._debounce.isActive() and not self._wanted
 
     def dispose(self) -> None:
         self.worker.close()

@@ -15,6 +15,7 @@ from fractions import Fraction
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
+from . import startup
 from .display import FrameDisplay
 from .frames import FrameServer, RenderedFrame
 from .timecode import timecode
@@ -206,6 +207,9 @@ class Viewer(QWidget):
             c.set_playhead(c.project.frame_time(due))
 
     def _on_frame(self, frame: RenderedFrame) -> None:
+        if frame.preview:
+            self._show_preview(frame)
+            return
         if frame.playing:
             if self.playing and not self._reverse:
                 self._buffer[frame.index] = frame
@@ -215,6 +219,15 @@ class Viewer(QWidget):
         if frame.generation != self.controller.generation and frame.index != self.controller.frame:
             return  # an old request for another frame; a newer one is on its way
         self._show(frame)
+
+    def _show_preview(self, frame: RenderedFrame) -> None:
+        """The source picture while the effects load; never replaces a finished frame."""
+        c = self.controller
+        if self.shown is not None or self.playing or (frame.index, frame.generation) != (c.frame, c.generation):
+            return
+        self.display.set_image(frame.image)
+        self.backend_label.setText(f"Frame: {frame.backend}")
+        startup.mark("frame-shown")
 
     def _show(self, frame: RenderedFrame) -> None:
         self.shown = frame
@@ -226,5 +239,8 @@ class Viewer(QWidget):
         self.backend_label.setText(text)
         self.stats_label.setText(f"{frame.render_ms:.0f} ms" + (f"  dropped {self.server.dropped}" if self.playing else ""))
         if self.frames_shown == 1:
+            self.display.repaint()  # on screen now, not at the next paint: that is the milestone
+            startup.mark("frame-shown")
+            startup.mark("styled-frame")
             self.firstFrame.emit()
         self.frameShown.emit(frame)
