@@ -17,6 +17,9 @@ typedef struct sc_step {
     int resize_layer; /* nearest RESIZE read through by the conv's padding pass, or -1 */
     int add_layer;    /* residual ADD applied in the norm pass, or -1 */
     int add_other;    /* the ADD's other input */
+    int up_layer;     /* norm step: nearest RESIZE whose output an ADD (up_add_layer) sums with
+                         up_skip before the norm; done in the norm's per-channel pass, or -1 */
+    int up_add_layer, up_skip;
     int conv_in;      /* value whose shape the conv sees (the resize output when fused) */
     sc_act act;
     int in_value, out_value;
@@ -106,6 +109,7 @@ static int build_steps(sc_session *s)
         st->layer = i;
         st->pad_layer = st->norm_layer = st->act_layer = st->resize_layer = st->add_layer = -1;
         st->add_other = -1;
+        st->up_layer = st->up_add_layer = st->up_skip = -1;
         st->act.kind = SC_ACT_NONE;
         st->act.a = st->act.b = 0.0f;
         st->in_value = l->inputs[0];
@@ -118,6 +122,21 @@ static int build_steps(sc_session *s)
                 st->layer = j;
                 l = c;
                 j++;
+            }
+        }
+        /* nearest RESIZE -> ADD(skip) -> norm: the norm's per-channel pass builds its input */
+        if (l->op == SC_OP_RESIZE && l->ia[0] == 0 && st->resize_layer < 0 && j + 1 < m->num_layers) {
+            const sc_layer *ad = &m->layers[j], *nl = &m->layers[j + 1];
+            if (ad->op == SC_OP_ADD && uses[l->output] == 1 && (ad->inputs[0] == l->output) != (ad->inputs[1] == l->output) &&
+                (nl->op == SC_OP_INSTANCE_NORM || nl->op == SC_OP_COND_INSTANCE_NORM) && nl->inputs[0] == ad->output &&
+                uses[ad->output] == 1) {
+                st->up_layer = i;
+                st->up_add_layer = j;
+                st->up_skip = ad->inputs[0] == l->output ? ad->inputs[1] : ad->inputs[0];
+                s->fused_into[i] = s->fused_into[j] = j + 1;
+                st->layer = j + 1;
+                l = nl;
+                j += 2;
             }
         }
         if (l->op == SC_OP_PAD && j < m->num_layers) {
@@ -189,6 +208,8 @@ static int build_steps(sc_session *s)
             s->last_use[l->inputs[k]] = i;
         if (st->add_other >= 0)
             s->last_use[st->add_other] = i;
+        if (st->up_skip >= 0)
+            s->last_use[st->up_skip] = i;
     }
     s->last_use[m->output_value] = n; /* read after the last step */
     free(uses);
@@ -475,9 +496,11 @@ static int plan(sc_session *s, int h, int w)
             if (need > maps)
                 maps = need;
         }
+        if (sp->up_layer >= 0 && (size_t)(o.h + o.w + 8) > maps)
+            maps = (size_t)(o.h + o.w + 8);
         /* release inputs whose last reader is this step (never value 0's buffer) */
-        for (k = 0; k <= l->num_inputs; k++) {
-            int v = k == 0 ? sp->in_value : k < l->num_inputs ? l->inputs[k] : sp->add_other;
+        for (k = 0; k <= l->num_inputs + 1; k++) {
+            int v = k == 0 ? sp->in_value : k < l->num_inputs ? l->inputs[k] : k == l->num_inputs ? sp->add_other : sp->up_skip;
             if (v > 0 && s->last_use[v] == i && owner[v] >= 0)
                 free_flags[owner[v]] = 1;
         }
@@ -812,6 +835,10 @@ static void task_conv_ref(void *ctx, int oc)
 
 typedef struct norm_job {
     const sc_kernels *k;
+    /* fused nearest resize + ADD before the norm: x[c] = resize(up_x[c]) + up_skip[c] */
+    const float *up_x, *up_skip;
+    const int *up_ymap, *up_xmap;
+    int up_h, up_w, h, w;
     float *x;
     size_t n;
     int C;
@@ -828,6 +855,19 @@ static void task_norm(void *ctx, int c)
     double lanes[2 * SC_STAT_LANES];
     float a, b;
     memset(lanes, 0, sizeof lanes);
+    if (j->up_x) { /* one float addition per element, as the ADD layer; the plane stays in cache */
+        const float *src = j->up_x + (size_t)c * j->up_h * j->up_w;
+        const float *sk = j->up_skip + (size_t)c * j->n;
+        float *x = j->x + (size_t)c * j->n;
+        int r, q;
+        for (r = 0; r < j->h; r++) {
+            const float *srow = src + (size_t)j->up_ymap[r] * j->up_w;
+            for (q = 0; q < j->w; q++)
+                x[q] = srow[j->up_xmap[q]] + sk[q];
+            x += j->w;
+            sk += j->w;
+        }
+    }
     j->k->plane_stats(j->x + (size_t)c * j->n, j->n, lanes);
     sc_norm_coeffs(lanes, j->n, j->gb[c], j->gb[j->C + c], j->eps, &a, &b);
     j->k->scale_shift_act(j->x + (size_t)c * j->n, j->y + (size_t)c * j->n, j->n, a, b, j->act);
@@ -843,6 +883,7 @@ static void task_norm(void *ctx, int c)
 static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, sc_act act, const float *skip)
 {
     norm_job j;
+    memset(&j, 0, sizeof j);
     j.skip = skip;
     j.k = s->k;
     j.x = x;
@@ -874,6 +915,40 @@ static int up2_eligible(const sc_session *s, const conv_job *j)
         if (j->xmap[1 + u] != u / 2)
             return 0;
     return 1;
+}
+
+/* nearest RESIZE + ADD + norm [+ act] [+ residual ADD]: each channel task writes the sum into
+ * the output buffer, then normalizes it in place while it is in cache. */
+static void run_up_add_norm(sc_session *s, const sc_step *st)
+{
+    const sc_model *m = s->m;
+    const sc_layer *rz = &m->layers[st->up_layer];
+    sc_shape xs = s->shapes[st->in_value], ys = s->shapes[rz->output];
+    norm_job j;
+    int r;
+    int *ymap = s->maps, *xmap = s->maps + ys.h;
+    for (r = 0; r < ys.h; r++)
+        ymap[r] = sc_resize_nearest_src(r, xs.h, ys.h, rz->fa[0], rz->ia[1], rz->ia[2]);
+    for (r = 0; r < ys.w; r++)
+        xmap[r] = sc_resize_nearest_src(r, xs.w, ys.w, rz->fa[1], rz->ia[1], rz->ia[2]);
+    memset(&j, 0, sizeof j);
+    j.k = s->k;
+    j.up_x = s->vbuf[st->in_value];
+    j.up_skip = s->vbuf[st->up_skip];
+    j.up_ymap = ymap;
+    j.up_xmap = xmap;
+    j.up_h = xs.h;
+    j.up_w = xs.w;
+    j.h = ys.h;
+    j.w = ys.w;
+    j.x = j.y = s->vbuf[st->out_value];
+    j.skip = st->add_other >= 0 ? s->vbuf[st->add_other] : NULL;
+    j.n = (size_t)ys.h * ys.w;
+    j.C = ys.c;
+    j.gb = s->norm_gb[st->layer];
+    j.eps = m->layers[st->layer].fa[0];
+    j.act = st->act;
+    sc_pool_run(s->pool, ys.c, task_norm, &j);
 }
 
 static int rows_per_task(int rows, int threads)
@@ -1132,8 +1207,11 @@ static int run_steps(sc_session *s)
         if (st->kind == STEP_CONV) {
             run_conv(s, st);
         } else if (st->kind == STEP_NORM) {
-            run_norm(s, st->layer, s->vbuf[st->in_value], s->vbuf[st->out_value], s->shapes[st->in_value], st->act,
-                     st->add_other >= 0 ? s->vbuf[st->add_other] : NULL);
+            if (st->up_layer >= 0)
+                run_up_add_norm(s, st);
+            else
+                run_norm(s, st->layer, s->vbuf[st->in_value], s->vbuf[st->out_value], s->shapes[st->in_value], st->act,
+                         st->add_other >= 0 ? s->vbuf[st->add_other] : NULL);
             s->kernel_name[st->layer] = s->k->norm_name;
         } else {
             run_other(s, st);

@@ -533,6 +533,72 @@ static void test_norm_add_fusion(mb_rng *r)
     }
 }
 
+/* nearest RESIZE -> ADD(skip) -> norm [-> act] [-> residual ADD] runs as one per-channel pass;
+ * it must give the bytes of the unfused chain (an exact copy after the resize prevents it). */
+static void test_up_add_norm_fusion(mb_rng *r)
+{
+    int it, iters = quick ? 4 : 12;
+    for (it = 0; it < iters; it++) {
+        int C = mb_randint(r, 1, 20), H = mb_randint(r, 2, 15), W = mb_randint(r, 2, 25), fused;
+        int O = mb_randint(r, 1, 12), cond = it % 2, act = it % 3 != 0, order = it % 4 < 2, resid = it % 5 == 4;
+        float sc[3] = {2.0f, 3.0f, 1.5f}, fa[3] = {2.0f, 2.0f, 0};
+        int32_t ia[12] = {0};
+        float *x = random_input(r, (size_t)C * H * W, -1.0f, 2.0f), *ref[2] = {NULL, NULL};
+        size_t n[2] = {0, 0};
+        if (it % 4 == 3) { /* other scales and coordinate modes */
+            fa[0] = fa[1] = sc[mb_randint(r, 0, 2)];
+            ia[1] = mb_randint(r, 0, 3);
+            ia[2] = mb_randint(r, 0, 3);
+        }
+        for (fused = 0; fused < 2; fused++) {
+            mb_model mb;
+            mb_rng wr = *r;
+            int v, skip, up, in2[2];
+            uint8_t *buf;
+            size_t size;
+            mb_init(&mb, C);
+            mb.num_styles = 3;
+            skip = mb_layer_add(&mb, SC_OP_RESIZE, 1, (int[]){0}, C, NULL, ia, fa);
+            skip = mb_conv(&mb, &wr, skip, O, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, SC_PAD_REFLECT, 1);
+            v = mb_conv(&mb, &wr, 0, O, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, SC_PAD_ZERO, 1);
+            up = mb_layer_add(&mb, SC_OP_RESIZE, 1, &v, O, NULL, ia, fa);
+            if (!fused) /* an exact copy that nothing fuses with */
+                up = mb_layer_add(&mb, SC_OP_PAD, 1, &up, O, NULL, NULL, NULL);
+            in2[0] = order ? up : skip;
+            in2[1] = order ? skip : up;
+            v = mb_layer_add(&mb, SC_OP_ADD, 2, in2, O, NULL, NULL, NULL);
+            v = mb_instnorm(&mb, &wr, v, cond);
+            if (act)
+                v = mb_simple(&mb, SC_OP_RELU, v, 0, 0);
+            if (resid) {
+                in2[0] = v;
+                in2[1] = skip;
+                v = mb_layer_add(&mb, SC_OP_ADD, 2, in2, O, NULL, NULL, NULL);
+            }
+            buf = mb_write(&mb, v, &size);
+            ref[fused] = check_exact("resize+add+norm (fused)", buf, size, C, H, W, x, &n[fused], cond ? 2 : 0);
+            if (fused) { /* the fusion took place: the resize reports the norm as its host */
+                sc_model *m = NULL;
+                sc_session *s = NULL;
+                sc_layer_timing t;
+                int ok = sc_model_load_memory(buf, size, &m) == SC_OK && sc_session_create(m, 1, &s) == SC_OK &&
+                         sc_session_layer_timing(s, 3, &t) == SC_OK;
+                CHECK(ok && t.fused_into == 5, "resize + add + norm was not fused (fused_into %d)", ok ? t.fused_into : -2);
+                sc_session_free(s);
+                sc_model_free(m);
+            }
+            free(buf);
+            mb_free(&mb);
+        }
+        CHECK(ref[0] && ref[1] && n[0] == n[1] && memcmp(ref[0], ref[1], n[0] * sizeof(float)) == 0,
+              "resize + add + norm fused differs from the unfused chain (C%d O%d %dx%d scale %g coord %d nearest %d)",
+              C, O, W, H, fa[0], ia[1], ia[2]);
+        free(ref[0]);
+        free(ref[1]);
+        free(x);
+    }
+}
+
 /* A nearest resize read through by the next conv's padding pass must give the bytes of the
  * unfused pair (a no-op clip between them prevents the fusion). */
 static void test_resize_conv_fusion(mb_rng *r)
@@ -1068,6 +1134,7 @@ int main(int argc, char **argv)
     test_resize_conv_fusion(&r);
     test_up2_conv(&r);
     test_norm_add_fusion(&r);
+    test_up_add_norm_fusion(&r);
     printf("\n%-34s %6s %6s\n", "op (optimized vs reference)", "cases", "exact");
     for (i = 0; i < n_op_stats; i++)
         printf("%-34s %6d %6d\n", op_stats[i].name, op_stats[i].cases, op_stats[i].ok);
