@@ -196,6 +196,11 @@ typedef struct sc_kernels {
      * Integer sums are exact, so regrouping the terms gives the reference's bytes. */
     sc_conv_tile_fn conv_i8_up2;
     const char *conv_i8_up2_name;
+    /* pair[i] = (uint16)(q(x0[i]) - zp) | (uint16)(q(x1[i]) - zp) << 16, the int8 kernels'
+     * channel-pair element (x1 NULL: high half 0) */
+    void (*quantize_pair)(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
+    /* dst[i] = idx[i] < 0 ? 0 : src[idx[i]] (the padding passes' column gather) */
+    void (*gather32)(const uint32_t *src, const int *idx, int n, uint32_t *dst);
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -208,6 +213,8 @@ void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
 void sc_conv_i8_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
+void sc_quantize_pair_avx2(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
+void sc_gather32_avx2(const uint32_t *src, const int *idx, int n, uint32_t *dst);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;
@@ -221,6 +228,8 @@ void sc_scale_shift_act_scalar(const float *x, float *y, size_t n, float a, floa
 void sc_act_scalar(const float *x, float *y, size_t n, sc_act act);
 void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scale, int32_t zp);
 void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
+void sc_quantize_pair_scalar(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
+void sc_gather32_scalar(const uint32_t *src, const int *idx, int n, uint32_t *dst);
 void sc_conv_f32_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 /* Column range [ox0, OW) of a tile with the scalar code (vector kernels' right edges). */

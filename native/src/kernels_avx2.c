@@ -560,6 +560,50 @@ void sc_quantize_row_avx2(const float *x, int16_t *q, size_t n, float inv_scale,
         q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
 }
 
+/* q(x) - zp as int32 lanes. The same value as sc_quantize_f32(x) - zp: zp is within int8, so
+ * the +-1000 clamp never binds and clamping to [-128 - zp, 127 - zp] before rounding equals
+ * clamping after; maxps returns its second operand for NaN, -128 - zp, as the reference. */
+AI __m256i quantize8(__m256 x, __m256 vi, __m256 lo, __m256 hi)
+{
+    return _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(x, vi), lo), hi));
+}
+
+void sc_quantize_pair_avx2(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp)
+{
+    const __m256 vi = _mm256_set1_ps(inv_scale);
+    const __m256 lo = _mm256_set1_ps((float)(-128 - zp)), hi = _mm256_set1_ps((float)(127 - zp));
+    const __m256i low16 = _mm256_set1_epi32(0xFFFF);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i q0 = _mm256_and_si256(quantize8(_mm256_loadu_ps(x0 + i), vi, lo, hi), low16);
+        __m256i q1 = x1 ? _mm256_slli_epi32(quantize8(_mm256_loadu_ps(x1 + i), vi, lo, hi), 16) : _mm256_setzero_si256();
+        _mm256_storeu_si256((__m256i *)(pair + i), _mm256_or_si256(q0, q1));
+    }
+    if (i < n)
+        sc_quantize_pair_scalar(x0 + i, x1 ? x1 + i : NULL, pair + i, n - i, inv_scale, zp);
+}
+
+/* Contiguous runs of 8 are plain loads; anything else (stride phases, a resize, padding) a
+ * masked hardware gather. */
+void sc_gather32_avx2(const uint32_t *src, const int *idx, int n, uint32_t *dst)
+{
+    const __m256i step = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), neg = _mm256_set1_epi32(-1);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i ix = _mm256_loadu_si256((const __m256i *)(idx + i));
+        __m256i run = _mm256_add_epi32(_mm256_set1_epi32(idx[i]), step);
+        __m256i v;
+        if (idx[i] >= 0 && _mm256_movemask_epi8(_mm256_cmpeq_epi32(ix, run)) == -1)
+            v = _mm256_loadu_si256((const __m256i *)(src + idx[i]));
+        else
+            v = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(const void *)src, ix,
+                                            _mm256_cmpgt_epi32(ix, neg), 4);
+        _mm256_storeu_si256((__m256i *)(dst + i), v);
+    }
+    if (i < n)
+        sc_gather32_scalar(src, idx + i, n - i, dst + i);
+}
+
 /* Channel interleaving for the padding pass: 8 pixels x 8 channels at a time. Pixels whose
  * source columns lie within 8 of the first (contiguous, or repeated by a nearest resize) are
  * loaded once and permuted; then an 8x8 transpose. Pure data movement. */
@@ -626,5 +670,7 @@ const sc_kernels sc_kernels_avx2 = {
     sc_quantize_row_avx2,
     sc_interleave_avx2,
     sc_conv_i8_up2_avx2, "qs8_conv2d_up2_4x16_avx2",
+    sc_quantize_pair_avx2,
+    sc_gather32_avx2,
 };
 #endif

@@ -323,5 +323,7 @@ const sc_kernels sc_kernels_neon = {
     sc_quantize_row_scalar,
     sc_interleave_scalar,
     NULL, NULL,
+    sc_quantize_pair_scalar,
+    sc_gather32_scalar,
 };
 #endif

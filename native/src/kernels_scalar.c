@@ -40,6 +40,23 @@ void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scal
         q[i] = (int16_t)(sc_quantize_f32(x[i], inv_scale, zp) - zp);
 }
 
+void sc_quantize_pair_scalar(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint32_t lo = (uint16_t)(int16_t)(sc_quantize_f32(x0[i], inv_scale, zp) - zp);
+        uint32_t hi = x1 ? (uint16_t)(int16_t)(sc_quantize_f32(x1[i], inv_scale, zp) - zp) : 0u;
+        pair[i] = lo | hi << 16;
+    }
+}
+
+void sc_gather32_scalar(const uint32_t *src, const int *idx, int n, uint32_t *dst)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        dst[i] = idx[i] < 0 ? 0u : src[idx[i]];
+}
+
 void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst)
 {
     int q, c;
@@ -154,4 +171,6 @@ const sc_kernels sc_kernels_scalar = {
     sc_quantize_row_scalar,
     sc_interleave_scalar,
     NULL, NULL,
+    sc_quantize_pair_scalar,
+    sc_gather32_scalar,
 };

@@ -600,58 +600,58 @@ static void prep_channel_f32(const conv_job *j, int c)
 
 /* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2].
  * Both source rows of a pair are quantized once (vector kernel) into one row of 32-bit
- * (q0, q1) elements, which is then gathered with padding (a plain copy in the interior). */
+ * (q0, q1) elements, which is then gathered with padding per column phase. */
 static void prep_pair_i8(const conv_job *j, int pair_global)
 {
     const conv_geom *g = &j->g;
     const sc_conv_prep *p = j->args.prep;
+    const sc_kernels *k = j->s->k;
     int cpg = p->C / p->groups, cpg2 = (cpg + 1) / 2;
     int grp = pair_global / cpg2, pr = pair_global % cpg2;
     uint32_t *dst = (uint32_t *)(void *)((int16_t *)j->s->scratch + (size_t)pair_global * g->chan_stride * 2);
     const float *src0 = j->x + (size_t)(grp * cpg + pr * 2) * j->src_h * j->src_w;
     const float *src1 = pr * 2 + 1 < cpg ? src0 + (size_t)j->src_h * j->src_w : NULL;
-    int16_t *q = (int16_t *)malloc((size_t)j->src_w * 2 * sizeof(int16_t));
     uint32_t *pairrow = (uint32_t *)malloc((size_t)j->src_w * sizeof(uint32_t));
-    int py, px, r, c, x;
+    int *ixs = (int *)malloc((size_t)g->sx * g->PW * sizeof(int));
+    int py, px, r, c;
+    if (!pairrow || !ixs) { /* no memory for the row buffers: element by element */
+        free(pairrow);
+        free(ixs);
+        for (py = 0; py < g->sy; py++)
+            for (r = 0; r < g->PH; r++)
+                for (px = 0; px < g->sx; px++) {
+                    uint32_t *row = dst + ((size_t)py * g->sx + px) * g->plane + (size_t)r * g->pw_stride;
+                    int iy = j->ymap[r * g->sy + py];
+                    for (c = 0; c < g->PW; c++) {
+                        int ix = j->xmap[c * g->sx + px];
+                        row[c] = 0;
+                        if (iy >= 0 && ix >= 0)
+                            sc_quantize_pair_scalar(src0 + (size_t)iy * j->src_w + ix,
+                                                    src1 ? src1 + (size_t)iy * j->src_w + ix : NULL, row + c, 1,
+                                                    j->inv_scale, j->zp);
+                    }
+                }
+        return;
+    }
+    for (px = 0; px < g->sx; px++)
+        for (c = 0; c < g->PW; c++)
+            ixs[px * g->PW + c] = j->xmap[c * g->sx + px];
     for (py = 0; py < g->sy; py++)
         for (r = 0; r < g->PH; r++) {
             int iy = j->ymap[r * g->sy + py];
-            if (iy >= 0 && q && pairrow) {
-                j->s->k->quantize_row(src0 + (size_t)iy * j->src_w, q, (size_t)j->src_w, j->inv_scale, j->zp);
-                if (src1)
-                    j->s->k->quantize_row(src1 + (size_t)iy * j->src_w, q + j->src_w, (size_t)j->src_w,
-                                          j->inv_scale, j->zp);
-                for (x = 0; x < j->src_w; x++)
-                    pairrow[x] = (uint32_t)(uint16_t)q[x] | (src1 ? (uint32_t)(uint16_t)q[j->src_w + x] << 16 : 0u);
-            }
+            if (iy >= 0)
+                k->quantize_pair(src0 + (size_t)iy * j->src_w, src1 ? src1 + (size_t)iy * j->src_w : NULL, pairrow,
+                                 (size_t)j->src_w, j->inv_scale, j->zp);
             for (px = 0; px < g->sx; px++) {
                 uint32_t *row = dst + ((size_t)py * g->sx + px) * g->plane + (size_t)r * g->pw_stride;
-                if (iy < 0) {
+                if (iy < 0)
                     memset(row, 0, (size_t)g->PW * sizeof(uint32_t));
-                    continue;
-                }
-                for (c = 0; c < g->PW; c++) {
-                    int ix = j->xmap[c * g->sx + px];
-                    if (ix < 0) {
-                        row[c] = 0;
-                    } else if (q && pairrow) {
-                        if (j->direct && g->sx == 1 && j->xmap[c] == c - g->pl) { /* interior run */
-                            int n = j->src_w - ix < g->PW - c ? j->src_w - ix : g->PW - c;
-                            memcpy(row + c, pairrow + ix, (size_t)n * sizeof(uint32_t));
-                            c += n - 1;
-                        } else {
-                            row[c] = pairrow[ix];
-                        }
-                    } else { /* no memory for the row buffers: quantize element by element */
-                        int16_t a0 = (int16_t)(sc_quantize_f32(src0[(size_t)iy * j->src_w + ix], j->inv_scale, j->zp) - j->zp);
-                        int16_t a1 = src1 ? (int16_t)(sc_quantize_f32(src1[(size_t)iy * j->src_w + ix], j->inv_scale, j->zp) - j->zp) : 0;
-                        row[c] = (uint32_t)(uint16_t)a0 | ((uint32_t)(uint16_t)a1 << 16);
-                    }
-                }
+                else
+                    k->gather32(pairrow, ixs + px * g->PW, g->PW, row);
             }
         }
-    free(q);
     free(pairrow);
+    free(ixs);
 }
 
 /* Channel-interleaved padded copy of one padded row (all channels) of one phase. */
@@ -709,16 +709,11 @@ static void prep_row_nhwc_i8(const conv_job *j, int task)
         int16_t *q0 = (int16_t *)malloc((size_t)j->src_w * 2 * sizeof(int16_t));
         const float *prow[SC_MAX_CHANNELS / 2];
         if (pairs && q0) {
-            int16_t *q1 = q0 + j->src_w;
-            int x;
             for (pr = 0; pr < np; pr++) {
                 uint32_t *dstp = pairs + (size_t)pr * j->src_w;
-                j->s->k->quantize_row(j->x + (size_t)(2 * pr) * plane + (size_t)iy * j->src_w, q0,
-                                      (size_t)j->src_w, j->inv_scale, j->zp);
-                j->s->k->quantize_row(j->x + (size_t)(2 * pr + 1) * plane + (size_t)iy * j->src_w, q1,
-                                      (size_t)j->src_w, j->inv_scale, j->zp);
-                for (x = 0; x < j->src_w; x++)
-                    dstp[x] = (uint32_t)(uint16_t)q0[x] | ((uint32_t)(uint16_t)q1[x] << 16);
+                j->s->k->quantize_pair(j->x + (size_t)(2 * pr) * plane + (size_t)iy * j->src_w,
+                                       j->x + (size_t)(2 * pr + 1) * plane + (size_t)iy * j->src_w, dstp,
+                                       (size_t)j->src_w, j->inv_scale, j->zp);
                 prow[pr] = (const float *)(const void *)dstp;
             }
             if (g->sx == 1) {
@@ -763,11 +758,10 @@ static void prep_row_nhwc_i8(const conv_job *j, int task)
 static void prep_pair_i8_up2(const conv_job *j, int pr)
 {
     const sc_conv_prep *p = j->args.prep;
-    int H = j->src_h, W = j->src_w, r, x;
+    int H = j->src_h, W = j->src_w, r;
     uint32_t *dst = (uint32_t *)(void *)((int16_t *)j->s->scratch + (size_t)pr * j->args.chan_stride * 2);
     const float *src0 = j->x + (size_t)(pr * 2) * H * W;
     const float *src1 = pr * 2 + 1 < p->C ? src0 + (size_t)H * W : NULL;
-    int16_t *q = (int16_t *)malloc((size_t)W * 2 * sizeof(int16_t));
     for (r = 0; r < H + 2; r++) {
         uint32_t *row = dst + (size_t)r * j->args.pw_stride;
         int iy = j->hmap_y[r];
@@ -775,23 +769,11 @@ static void prep_pair_i8_up2(const conv_job *j, int pr)
             memset(row, 0, (size_t)(W + 2) * sizeof(uint32_t));
             continue;
         }
-        if (q) {
-            j->s->k->quantize_row(src0 + (size_t)iy * W, q, (size_t)W, j->inv_scale, j->zp);
-            if (src1)
-                j->s->k->quantize_row(src1 + (size_t)iy * W, q + W, (size_t)W, j->inv_scale, j->zp);
-            for (x = 0; x < W; x++)
-                row[1 + x] = (uint32_t)(uint16_t)q[x] | (src1 ? (uint32_t)(uint16_t)q[W + x] << 16 : 0u);
-        } else { /* no memory for the row buffer: quantize element by element */
-            for (x = 0; x < W; x++) {
-                int16_t a0 = (int16_t)(sc_quantize_f32(src0[(size_t)iy * W + x], j->inv_scale, j->zp) - j->zp);
-                int16_t a1 = src1 ? (int16_t)(sc_quantize_f32(src1[(size_t)iy * W + x], j->inv_scale, j->zp) - j->zp) : 0;
-                row[1 + x] = (uint32_t)(uint16_t)a0 | ((uint32_t)(uint16_t)a1 << 16);
-            }
-        }
+        j->s->k->quantize_pair(src0 + (size_t)iy * W, src1 ? src1 + (size_t)iy * W : NULL, row + 1, (size_t)W,
+                               j->inv_scale, j->zp);
         row[0] = j->hmap_x[0] < 0 ? 0u : row[1 + j->hmap_x[0]];
         row[W + 1] = j->hmap_x[W + 1] < 0 ? 0u : row[1 + j->hmap_x[W + 1]];
     }
-    free(q);
 }
 
 static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
