@@ -746,6 +746,54 @@ static void test_requant(void)
           sc_quantize_f32(NAN, 1.0f, 0) == -128 && sc_quantize_f32(0.4f, 1.0f, 10) == 10, "quantize clamps, NaN, zero point");
 }
 
+/* The vector pair quantizers and column gathers against the scalar definition, with the
+ * values where clamping and rounding differ: halves, bounds, infinities, NaN. */
+static void test_pair_kernels(mb_rng *r)
+{
+    enum { N = 203 };
+    float x0[N], x1[N];
+    uint32_t want[N], got[N], src[64];
+    int idx[N], i, f, zp;
+    static const float special[] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 127.5f, 128.5f, -128.5f, -129.5f, 254.5f,
+                                    -255.5f, 1e30f, -1e30f, 1e-30f, -0.0f, 999.5f, -1000.5f, 3.4e38f};
+    for (i = 0; i < N; i++) {
+        x0[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : mb_uniform(r, -300.0f, 300.0f);
+        x1[i] = mb_uniform(r, -300.0f, 300.0f);
+        idx[i] = mb_randint(r, -3, 63);
+        if (idx[i] < 0)
+            idx[i] = -1;
+    }
+    x1[3] = INFINITY;
+    x1[4] = -INFINITY;
+    x1[5] = NAN;
+    x0[40] = NAN;
+    for (i = 100; i < 140; i++) /* contiguous runs take the plain-load path */
+        idx[i] = i - 100 + (i >= 120);
+    for (i = 0; i < 64; i++)
+        src[i] = mb_rand(r);
+    for (f = 1; f < 4; f++) {
+        const sc_kernels *k;
+        if (!sc_isa_available(isas[f]))
+            continue;
+        k = sc_kernels_for(isas[f]);
+        for (zp = -128; zp <= 127; zp += 51) {
+            sc_quantize_pair_scalar(x0, x1, want, N, 1.0f, zp);
+            k->quantize_pair(x0, x1, got, N, 1.0f, zp);
+            CHECK(memcmp(want, got, sizeof want) == 0, "%s quantize_pair differs from the scalar one (zp %d)", sc_isa_name(isas[f]), zp);
+            sc_quantize_pair_scalar(x0, NULL, want, N, 0.7f, zp);
+            k->quantize_pair(x0, NULL, got, N, 0.7f, zp);
+            CHECK(memcmp(want, got, sizeof want) == 0, "%s quantize_pair (one channel) differs (zp %d)", sc_isa_name(isas[f]), zp);
+        }
+        for (i = 0; i < N; i++) /* the pair of the reference quantizer */
+            if ((int16_t)(want[i] & 0xFFFF) != sc_quantize_f32(x0[i], 0.7f, zp - 51) - (zp - 51))
+                break;
+        CHECK(i == N, "quantize_pair low half differs from sc_quantize_f32 at %d", i);
+        sc_gather32_scalar(src, idx, N, want);
+        k->gather32(src, idx, N, got);
+        CHECK(memcmp(want, got, sizeof want) == 0, "%s gather32 differs from the scalar one", sc_isa_name(isas[f]));
+    }
+}
+
 static void test_exp(void)
 {
     double worst = 0.0;
@@ -1125,6 +1173,7 @@ int main(int argc, char **argv)
     printf("; default %s\n", sc_isa_name(sc_isa_default()));
     test_requant();
     test_exp();
+    test_pair_kernels(&r);
     test_loader();
     test_info();
     test_conv_random(&r);
