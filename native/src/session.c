@@ -558,6 +558,7 @@ typedef struct conv_job {
     int src_h, src_w;         /* size of x (smaller than xs when a resize is fused) */
     int direct;               /* no resize: x is the conv input itself */
     int *hmap_y, *hmap_x;     /* up2 path: padded small-input row/column -> source (-1 = zero) */
+    int prep_bands;           /* int8 pair padding pass: row bands per channel pair */
     sc_conv_tile_fn conv_f32_fn, conv_i8_fn;
 } conv_job;
 
@@ -601,7 +602,7 @@ static void prep_channel_f32(const conv_job *j, int c)
 /* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2].
  * Both source rows of a pair are quantized once (vector kernel) into one row of 32-bit
  * (q0, q1) elements, which is then gathered with padding per column phase. */
-static void prep_pair_i8(const conv_job *j, int pair_global)
+static void prep_pair_i8(const conv_job *j, int pair_global, int r0, int r1)
 {
     const conv_geom *g = &j->g;
     const sc_conv_prep *p = j->args.prep;
@@ -618,7 +619,7 @@ static void prep_pair_i8(const conv_job *j, int pair_global)
         free(pairrow);
         free(ixs);
         for (py = 0; py < g->sy; py++)
-            for (r = 0; r < g->PH; r++)
+            for (r = r0; r < r1; r++)
                 for (px = 0; px < g->sx; px++) {
                     uint32_t *row = dst + ((size_t)py * g->sx + px) * g->plane + (size_t)r * g->pw_stride;
                     int iy = j->ymap[r * g->sy + py];
@@ -637,7 +638,7 @@ static void prep_pair_i8(const conv_job *j, int pair_global)
         for (c = 0; c < g->PW; c++)
             ixs[px * g->PW + c] = j->xmap[c * g->sx + px];
     for (py = 0; py < g->sy; py++)
-        for (r = 0; r < g->PH; r++) {
+        for (r = r0; r < r1; r++) {
             int iy = j->ymap[r * g->sy + py];
             if (iy >= 0)
                 k->quantize_pair(src0 + (size_t)iy * j->src_w, src1 ? src1 + (size_t)iy * j->src_w : NULL, pairrow,
@@ -780,7 +781,15 @@ static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *
 static void task_prep_i8_up2(void *ctx, int pr) { prep_pair_i8_up2((const conv_job *)ctx, pr); }
 static void task_prep_nhwc_i8(void *ctx, int t) { prep_row_nhwc_i8((const conv_job *)ctx, t); }
 static void task_prep_nhwc(void *ctx, int t) { prep_row_nhwc((const conv_job *)ctx, t); }
-static void task_prep_i8(void *ctx, int pr) { prep_pair_i8((const conv_job *)ctx, pr); }
+/* task = pair x band of padded rows, so a layer with few channel pairs still splits finely */
+static void task_prep_i8(void *ctx, int t)
+{
+    const conv_job *j = (const conv_job *)ctx;
+    int per = (j->g.PH + j->prep_bands - 1) / j->prep_bands, band = t % j->prep_bands;
+    int r0 = band * per, r1 = r0 + per < j->g.PH ? r0 + per : j->g.PH;
+    if (r0 < r1)
+        prep_pair_i8(j, t / j->prep_bands, r0, r1);
+}
 
 /* One task = a band of output rows, all output channels: the band's input rows stay in cache
  * while every channel block reads them. */
@@ -844,8 +853,9 @@ static void task_norm(void *ctx, int c)
         int r, q;
         for (r = 0; r < j->h; r++) {
             const float *srow = src + (size_t)j->up_ymap[r] * j->up_w;
+            j->k->gather32((const uint32_t *)(const void *)srow, j->up_xmap, j->w, (uint32_t *)(void *)x);
             for (q = 0; q < j->w; q++)
-                x[q] = srow[j->up_xmap[q]] + sk[q];
+                x[q] = x[q] + sk[q];
             x += j->w;
             sk += j->w;
         }
@@ -935,7 +945,8 @@ static void run_up_add_norm(sc_session *s, const sc_step *st)
 
 static int rows_per_task(int rows, int threads)
 {
-    int tasks = threads > 1 ? threads * 6 : 1, r;
+    /* small tasks keep both threads busy when one of them is preempted on a shared machine */
+    int tasks = threads > 1 ? threads * 12 : 1, r;
     r = (rows + tasks - 1) / tasks;
     return r < 1 ? 1 : r;
 }
@@ -1041,7 +1052,9 @@ static void run_conv(sc_session *s, const sc_step *st)
             s->kernel_name[st->layer] = s->k->conv_i8_nhwc_name;
         } else if (j.int8) {
             int cpg = p->C / p->groups;
-            sc_pool_run(s->pool, p->groups * ((cpg + 1) / 2), task_prep_i8, &j);
+            int pairs = p->groups * ((cpg + 1) / 2), threads = sc_pool_threads(s->pool);
+            j.prep_bands = threads > 1 && pairs < threads * 8 ? (threads * 8 + pairs - 1) / pairs : 1;
+            sc_pool_run(s->pool, pairs * j.prep_bands, task_prep_i8, &j);
             s->kernel_name[st->layer] = s->k->conv_i8_name;
         } else if (j.args.nhwc) {
             sc_pool_run(s->pool, j.g.PH * j.g.sy * j.g.sx, task_prep_nhwc, &j);
