@@ -1,67 +1,125 @@
 """Host profile accuracy: calibrate on single layers, then predict whole networks it never saw.
 
-    .venv/bin/python bench/devices_host.py [--threads 1] [--repeat 1] [--runtime auto|native|onnxruntime]
+    .venv/bin/python bench/devices_host.py [--runtime auto|native|onnxruntime] [--rounds 3] [--repeat 1]
 
-Prints, per validation network, the measured time (minimum of runs, on the runtime the host
-profile is calibrated with: native when built, else onnxruntime), the host
-profile's prediction and their ratio; the calibration and the measurements happen in the same
-run, so the ratio is free of machine-to-machine differences.
+Calibrates the host profile, then measures every validation network `--rounds` times,
+interleaved (round-robin, so a burst of load from other processes spoils one round of each
+network, not all rounds of one), and compares the median of the rounds with the prediction.
+Calibration and measurement happen in the same process, minutes apart, on the runtime the
+host profile is calibrated with (native when built). Each round's timing is the minimum of a
+few runs of the calling thread's CPU time (one thread). The load average is printed with every
+round; the spread of the rounds shows how much the load alone moves a measurement.
+
+Validation networks, none of them in the calibration set: the shipped style network at three
+sizes, student-shaped networks of other widths, Caffe2go-shaped style networks, networks shaped
+like ncnn's mobilenet, resnet18 and squeezenet benchmarks, and int8 versions of four of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from editor.core.devices import calibrate as cal  # noqa: E402
-from editor.core.devices.onnx_build import mobile_network, style_network  # noqa: E402
+from editor.core.devices.onnx_build import (mobile_network, resnet_network, squeeze_network,  # noqa: E402
+                                            student_network, style_network)
 from editor.core.devices.predict import predict  # noqa: E402
 from editor.errors import StyleCutError  # noqa: E402
 
+
+def shipped():
+    import onnx
+
+    return onnx.load(str(ROOT / "models" / "stylecut_styles.onnx"))
+
+
+# (name, ONNX builder, input shape, int8)
 VALIDATION = (
-    ("style w16 blocks3 640x360", lambda: style_network(16, 3, seed=1), (1, 3, 360, 640)),
-    ("style w16 blocks3 1280x720", lambda: style_network(16, 3, seed=1), (1, 3, 720, 1280)),
-    ("style w8 blocks2 480x272", lambda: style_network(8, 2, seed=2), (1, 3, 272, 480)),
-    ("style w24 blocks4 320x180", lambda: style_network(24, 4, seed=3), (1, 3, 180, 320)),
-    ("style w32 blocks5 256x256", lambda: style_network(32, 5, seed=5), (1, 3, 256, 256)),
-    ("mobile 224x224", lambda: mobile_network(seed=4), (1, 3, 224, 224)),
+    ("shipped 480x272", shipped, (1, 3, 272, 480), False),
+    ("shipped 640x360", shipped, (1, 3, 360, 640), False),
+    ("shipped 1280x720", shipped, (1, 3, 720, 1280), False),
+    ("student 8/16/32 640x360", lambda: student_network((8, 16, 32), seed=11), (1, 3, 360, 640), False),
+    ("student 16/48/64 480x272", lambda: student_network((16, 48, 64), seed=12), (1, 3, 272, 480), False),
+    ("student 24/64/96 320x184", lambda: student_network((24, 64, 96), seed=13), (1, 3, 184, 320), False),
+    ("style w16 blocks3 640x360", lambda: style_network(16, 3, seed=1), (1, 3, 360, 640), False),
+    ("style w16 blocks3 1280x720", lambda: style_network(16, 3, seed=1), (1, 3, 720, 1280), False),
+    ("style w8 blocks2 480x272", lambda: style_network(8, 2, seed=2), (1, 3, 272, 480), False),
+    ("style w24 blocks4 320x180", lambda: style_network(24, 4, seed=3), (1, 3, 180, 320), False),
+    ("style w32 blocks5 256x256", lambda: style_network(32, 5, seed=5), (1, 3, 256, 256), False),
+    ("mobilenet-shaped 224x224", lambda: mobile_network(seed=4), (1, 3, 224, 224), False),
+    ("resnet18-shaped 224x224", lambda: resnet_network(seed=6), (1, 3, 224, 224), False),
+    ("squeezenet-shaped 224x224", lambda: squeeze_network(seed=7), (1, 3, 224, 224), False),
+    ("int8 shipped 640x360", shipped, (1, 3, 360, 640), True),
+    ("int8 student 16/48/64 480x272", lambda: student_network((16, 48, 64), seed=12), (1, 3, 272, 480), True),
+    ("int8 style w16 blocks3 640x360", lambda: style_network(16, 3, seed=1), (1, 3, 360, 640), True),
+    ("int8 mobilenet-shaped 224x224", lambda: mobile_network(seed=4), (1, 3, 224, 224), True),
 )
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
+def validate(profile, threads: int, rounds: int, budget_s: float) -> list:
+    """[(name, predicted ms, [measured ms per round])] for the networks the runtime accepts."""
+    cases = []
+    for name, build, shape, int8 in VALIDATION:
+        try:
+            run = cal.runner(build(), shape, threads, profile.runtime, int8)
+            cases.append((name, run, predict(run.network(), profile).total_ms, []))
+        except StyleCutError as exc:
+            print(f"{name}: not run ({exc.problem})")
+        except Exception as exc:  # onnxruntime's own errors (a second graph input it is not fed)
+            print(f"{name}: not run ({type(exc).__name__}: {exc})")
+    for r in range(rounds):
+        t0 = time.perf_counter()
+        for _, run, _, times in cases:
+            times.append(cal.time_runner(run, threads, budget_s=budget_s, min_runs=3) * 1e3)
+        print(f"  round {r + 1}: {time.perf_counter() - t0:.0f} s, {load()}")
+    return [(name, predicted, times) for name, _, predicted, times in cases]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=1, help="calibrate and validate this many times")
+    ap.add_argument("--rounds", type=int, default=3, help="measurements of every network (median taken)")
+    ap.add_argument("--repeat", type=int, default=1, help="independent calibrations, each validated")
+    ap.add_argument("--budget", type=float, default=0.5, help="seconds of runs per network per round")
     ap.add_argument("--runtime", default="auto", choices=("auto", "native", "onnxruntime"))
     args = ap.parse_args()
     all_errors = []
     for rep in range(args.repeat):
-        profile, _ = cal.calibrate(args.threads, runtime=args.runtime)
+        print(f"calibration {rep + 1}: {load()}")
+        t0 = time.perf_counter()
+        profile, measured = cal.calibrate(args.threads, runtime=args.runtime)
         r = profile.rates
-        print(f"run {rep + 1}: host on {profile.runtime}, {args.threads} thread(s): dense {r.dense_gmacs:.1f} GMAC/s, "
-              f"1x1 {r.pointwise_gmacs:.1f}, depthwise {r.depthwise_gmacs:.1f}, {r.bandwidth_gbs:.1f} GB/s, "
-              f"{r.overhead_us:.1f} us/layer, lanes {r.lanes}/{r.min_lanes}, conv traffic {r.conv_traffic}, strided x{r.strided:.2f} (depthwise x{r.strided_dw:.2f})")
+        print(f"  {len(measured)} layers timed and fitted in {time.perf_counter() - t0:.0f} s on {profile.runtime} "
+              f"({profile.source}); {len(r.kernels)} kernel families, {load()}")
+        results = validate(profile, args.threads, args.rounds, args.budget)
         print()
-        print(f"| network | measured ms | predicted ms | predicted / measured |")
-        print(f"| --- | ---: | ---: | ---: |")
-        for name, build, shape in VALIDATION:
-            try:
-                run = cal.runner(build(), shape, args.threads, profile.runtime)
-                measured = cal.time_runner(run, args.threads, budget_s=1.0) * 1e3
-            except StyleCutError as exc:
-                print(f"| {name} | not run: {exc.problem} | | |")
-                continue
-            predicted = predict(run.network(), profile).total_ms
-            all_errors.append(predicted / measured - 1)
-            print(f"| {name} | {measured:.2f} | {predicted:.2f} | {predicted / measured:.3f} |")
+        print("| network | predicted ms | measured ms (median) | error | rounds: min..max ms |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for name, predicted, times in results:
+            med = float(np.median(times))
+            err = predicted / med - 1
+            all_errors.append(err)
+            print(f"| {name} | {predicted:.2f} | {med:.2f} | {100 * err:+.1f} % | {min(times):.2f}..{max(times):.2f} |")
+        spread = [max(t) / min(t) - 1 for _, _, t in results]
+        print()
+        print(f"load alone: rounds of one network differ by median {100 * np.median(spread):.1f} %, "
+              f"max {100 * max(spread):.1f} %")
     errs = np.abs(all_errors)
-    print()
-    print(f"median |error| {100 * np.median(errs):.1f} %, max {100 * errs.max():.1f} % over {len(errs)} predictions")
+    print(f"median |error| {100 * np.median(errs):.1f} %, max {100 * errs.max():.1f} %, "
+          f"{int(np.sum(errs <= 0.15))} of {len(errs)} within 15 %")
     return 0
 
 

@@ -213,3 +213,39 @@ def test_unknown_binary_model_names_the_file(tmp_path):
     with pytest.raises(NetworkFormatError) as info:
         load_network(junk)
     assert str(junk) in str(info.value)
+
+
+@pytest.mark.skipif(not _native_available(), reason="the native runtime binding is not built")
+def test_onnx_goes_through_the_native_converter_so_layers_match_the_runtime():
+    from editor.core.devices.profiles import REPO
+
+    shipped = REPO / "models" / "stylecut_styles.onnx"
+    raw = read_onnx(shipped, (640, 360))
+    assert {"ReduceMean", "Sub", "Sqrt"} <= {l.op for l in raw.layers}     # the decomposed norm
+    net = load_network(shipped, (640, 360))
+    ops = [l.op for l in net.layers]
+    assert "ReduceMean" not in ops and "Sqrt" not in ops
+    assert ops.count("cond_instance_norm") == 8 and ops.count("Conv") == 9
+    assert net.file_bytes == shipped.stat().st_size and net.input_shape == (3, 360, 640)
+    # The runtime told which kernel runs every layer it executes itself.
+    assert all(l.impl for l in net.layers if not l.fused and l.kind != "free")
+    # Same convolutions either way; the chart lists the runtime's layers.
+    conv_macs = lambda n: sum(l.macs for l in n.layers if l.kind in ("conv", "pointwise", "depthwise"))
+    assert conv_macs(net) == conv_macs(raw)
+    pred = predict(net, get_profile("sd821-4t"))
+    assert [l.op for l in pred.layers].count("cond_instance_norm") == 8
+    q = load_network(shipped, (640, 360), int8=True)
+    assert all(l.impl.startswith("qs8_") for l in q.layers if l.op == "Conv")
+
+
+def test_onnx_the_converter_refuses_is_described_from_the_graph(tmp_path):
+    # Softmax is not a native op: the converter refuses the graph, and the ONNX nodes are
+    # costed as they are.
+    g = builder(3, name="odd")
+    g.conv(8, 3).sigmoid()
+    g._op("Softmax", [g.cur], axis=1)
+    path = tmp_path / "odd.onnx"
+    onnx.save(g.model(32, 32), path)
+    net = load_network(path, (32, 32))
+    assert sum(l.macs for l in net.layers if l.kind == "conv") == 8 * 32 * 32 * 3 * 9
+    assert "Softmax" in [l.op for l in net.layers]

@@ -24,39 +24,131 @@ from editor.core.devices.profiles import Profile
 
 FLOOR_S = 20e-6
 
-# (description, input channels, height, width, graph recipe). Single layers of every cost term at
-# the sizes style networks run at, a few short chains (so the layout conversions onnxruntime
-# inserts between its convolution and other ops are timed too), and tiny layers for overhead.
+def _conv(cout, k, stride=1):
+    return lambda g: g.conv(cout, k, stride)
+
+
+def _padded_conv(cout, k, stride=1):
+    # reflection padding as style networks spell it: the native converter folds it into the conv
+    return lambda g: g.reflect_pad(k // 2).conv(cout, k, stride, pad=0)
+
+
+# (description, input channels, height, width, graph recipe, int8). Layer shapes that span what
+# style and mobile networks use: 3 to 256 channels, from 1/8 of 272p to full 720p, 1x1, 3x3, 9x9,
+# depthwise and strided convolutions on either side of the native runtime's kernel switch
+# (channel-vector vs pixel-vector kernels), the passes it folds into a conv (norm, activation,
+# residual add, reflect pad, nearest upsample), stand-alone memory passes, int8 convolutions,
+# and tiny layers that expose the per-layer overhead.
 CALIBRATION_LAYERS = (
-    ("conv9x9 3->16 @180x320", 3, 180, 320, lambda g: g.conv(16, 9)),
-    ("conv3x3 s2 16->32 @180x320", 16, 180, 320, lambda g: g.conv(32, 3, 2)),
-    ("conv3x3 32->32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3)),
-    ("conv3x3 64->64 @45x80", 64, 45, 80, lambda g: g.conv(64, 3)),
-    ("conv3x3 16->3 @180x320", 16, 180, 320, lambda g: g.conv(3, 3)),
-    ("conv1x1 32->64 @90x160", 32, 90, 160, lambda g: g.conv(64, 1)),
-    ("conv1x1 128->128 @32x32", 128, 32, 32, lambda g: g.conv(128, 1)),
-    ("depthwise3x3 32 @180x320", 32, 180, 320, lambda g: g.depthwise(3)),
-    ("depthwise3x3 128 @48x48", 128, 48, 48, lambda g: g.depthwise(3)),
-    ("conv3x3 s2 3->32 @224x224", 3, 224, 224, lambda g: g.conv(32, 3, 2)),
-    ("depthwise3x3 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3)),
-    ("depthwise3x3 s2 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3, 2)),
-    ("conv1x1 64->128 @56x56", 64, 56, 56, lambda g: g.conv(128, 1)),
-    ("conv1x1 256->256 @14x14", 256, 14, 14, lambda g: g.conv(256, 1)),
-    ("conv9x9 32->3 @90x160", 32, 90, 160, lambda g: g.conv(3, 9)),
-    ("conv3x3 24->48 @64x64", 24, 64, 64, lambda g: g.conv(48, 3)),
-    ("conv3x3 8->8 @180x320", 8, 180, 320, lambda g: g.conv(8, 3)),
-    ("conv3x3 128->128 @32x32", 128, 32, 32, lambda g: g.conv(128, 3)),
-    ("conv3x3+norm+relu 16 @180x320", 16, 180, 320, lambda g: g.conv(16, 3).instance_norm().relu()),
-    ("upsample2x+conv3x3 16 @90x160", 16, 90, 160, lambda g: g.upsample(2).conv(16, 3)),
-    ("conv3x3+add 32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3).add("input")),
-    ("relu 32 @180x320", 32, 180, 320, lambda g: g.relu()),
-    ("instance_norm 32 @180x320", 32, 180, 320, lambda g: g.instance_norm()),
-    ("reflect_pad 32 @180x320", 32, 180, 320, lambda g: g.reflect_pad(4)),
-    ("upsample2x 16 @90x160", 16, 90, 160, lambda g: g.upsample(2)),
-    ("maxpool 32 @180x320", 32, 180, 320, lambda g: g.maxpool(2)),
-    ("relu 8 @8x8", 8, 8, 8, lambda g: g.relu()),
-    ("conv3x3 8->8 @8x8", 8, 8, 8, lambda g: g.conv(8, 3)),
-    ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm()),
+    ("conv3x3 16->16 @180x320", 16, 180, 320, _conv(16, 3), False),
+    ("conv3x3 32->32 @90x160", 32, 90, 160, _conv(32, 3), False),
+    ("conv3x3 48->48 @45x80", 48, 45, 80, _conv(48, 3), False),
+    ("conv3x3 64->64 @45x80", 64, 45, 80, _conv(64, 3), False),
+    ("conv3x3 128->128 @34x60", 128, 34, 60, _conv(128, 3), False),
+    ("conv3x3 96->96 @23x40", 96, 23, 40, _conv(96, 3), False),
+    ("conv3x3 32->16 @272x480", 32, 272, 480, _conv(16, 3), False),
+    ("conv3x3 16->8 @272x480", 16, 272, 480, _conv(8, 3), False),
+    ("conv3x3 32->12 @90x160", 32, 90, 160, _conv(12, 3), False),
+    ("conv3x3 12->8 @180x320", 12, 180, 320, _conv(8, 3), False),
+    ("conv3x3 8->8 @360x640", 8, 360, 640, _conv(8, 3), False),
+    ("conv3x3 12->12 @90x160", 12, 90, 160, _conv(12, 3), False),
+    ("conv3x3 16->3 @180x320", 16, 180, 320, _conv(3, 3), False),
+    ("conv3x3 8->3 @720x1280", 8, 720, 1280, _conv(3, 3), False),
+    ("conv9x9 3->16 @180x320", 3, 180, 320, _conv(16, 9), False),
+    ("conv9x9 3->8 @272x480", 3, 272, 480, _conv(8, 9), False),
+    ("conv9x9 16->3 @180x320", 16, 180, 320, _conv(3, 9), False),
+    ("conv9x9 32->3 @90x160", 32, 90, 160, _conv(3, 9), False),
+    ("conv3x3 s2 3->12 @360x640", 3, 360, 640, _padded_conv(12, 3, 2), False),
+    ("conv3x3 s2 12->32 @180x320", 12, 180, 320, _padded_conv(32, 3, 2), False),
+    ("conv3x3 s2 32->48 @90x160", 32, 90, 160, _padded_conv(48, 3, 2), False),
+    ("conv3x3 s2 16->32 @180x320", 16, 180, 320, _conv(32, 3, 2), False),
+    ("conv3x3 s2 64->128 @56x56", 64, 56, 56, _conv(128, 3, 2), False),
+    ("conv3x3 s2 3->32 @224x224", 3, 224, 224, _conv(32, 3, 2), False),
+    ("conv3x3 s2 8->16 @272x480", 8, 272, 480, _conv(16, 3, 2), False),
+    ("conv3x3 12->12 @45x60", 12, 45, 60, _conv(12, 3), False),
+    ("conv3x3 s2 8->16 @136x228", 8, 136, 228, _conv(16, 3, 2), False),
+    ("conv3x3 s2 24->48 @90x164", 24, 90, 164, _conv(48, 3, 2), False),
+    ("conv1x1 48->32 @45x80", 48, 45, 80, _conv(32, 1), False),
+    ("conv1x1 48->32 @34x60", 48, 34, 60, _conv(32, 1), False),
+    ("conv1x1 64->128 @28x28", 64, 28, 28, _conv(128, 1), False),
+    ("conv1x1 32->64 @90x160", 32, 90, 160, _conv(64, 1), False),
+    ("conv1x1 64->128 @56x56", 64, 56, 56, _conv(128, 1), False),
+    ("conv1x1 128->128 @56x56", 128, 56, 56, _conv(128, 1), False),
+    ("conv1x1 256->256 @14x14", 256, 14, 14, _conv(256, 1), False),
+    ("conv1x1 16->16 @180x320", 16, 180, 320, _conv(16, 1), False),
+    ("depthwise3x3 32 @180x320", 32, 180, 320, lambda g: g.depthwise(3), False),
+    ("depthwise3x3 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3), False),
+    ("depthwise3x3 s2 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3, 2), False),
+    ("depthwise3x3 128 @56x56", 128, 56, 56, lambda g: g.depthwise(3), False),
+    ("depthwise3x3 s2 128 @56x56", 128, 56, 56, lambda g: g.depthwise(3, 2), False),
+    ("depthwise3x3 256 @28x28", 256, 28, 28, lambda g: g.depthwise(3), False),
+    ("depthwise3x3 128 @14x14", 128, 14, 14, lambda g: g.depthwise(3), False),
+    ("depthwise3x3 s2 256 @28x28", 256, 28, 28, lambda g: g.depthwise(3, 2), False),
+    ("conv3x3+norm+relu 16 @180x320", 16, 180, 320, lambda g: g.conv(16, 3).instance_norm().relu(), False),
+    ("conv3x3+norm+relu 48 @45x80", 48, 45, 80, lambda g: g.conv(48, 3).instance_norm().relu(), False),
+    ("conv3x3+norm+add 48 @45x80", 48, 45, 80, lambda g: g.conv(48, 3).instance_norm().add("input"), False),
+    ("conv3x3+add 32 @90x160", 32, 90, 160, lambda g: g.conv(32, 3).add("input"), False),
+    ("upsample2x+conv3x3 32->12 @90x160", 32, 90, 160, lambda g: g.upsample(2).conv(12, 3), False),
+    ("upsample2x+conv3x3 8->3 @360x640", 8, 360, 640, lambda g: g.upsample(2).conv(3, 3).sigmoid(), False),
+    ("upsample2x+conv3x3 12->8 @180x320", 12, 180, 320, lambda g: g.upsample(2).conv(8, 3), False),
+    ("conv3x3 s2+upsample2x+add+norm+relu 32 @90x160", 32, 90, 160,
+     lambda g: g.conv(32, 3, 2).upsample(2).add("input").instance_norm().relu(), False),
+    ("conv3x3 s2+upsample2x+add+norm+relu 12 @180x320", 12, 180, 320,
+     lambda g: g.conv(12, 3, 2).upsample(2).add("input").instance_norm().relu(), False),
+    ("conv1x1 s2 64->128 @56x56", 64, 56, 56, _conv(128, 1, 2), False),
+    ("conv1x1 s2 128->256 @28x28", 128, 28, 28, _conv(256, 1, 2), False),
+    ("conv7x7 s2 3->64 @224x224", 3, 224, 224, _conv(64, 7, 2), False),
+    ("conv3x3 512->512 @7x7", 512, 7, 7, _conv(512, 3), False),
+    ("conv3x3 384->384 @10x10", 384, 10, 10, _conv(384, 3), False),
+    ("relu 32 @180x320", 32, 180, 320, lambda g: g.relu(), False),
+    ("sigmoid 3 @720x1280", 3, 720, 1280, lambda g: g.sigmoid(), False),
+    ("instance_norm 32 @180x320", 32, 180, 320, lambda g: g.instance_norm(), False),
+    ("instance_norm 12 @360x640", 12, 360, 640, lambda g: g.instance_norm(), False),
+    ("instance_norm 48 @34x60", 48, 34, 60, lambda g: g.instance_norm(), False),
+    ("add 32 @90x160", 32, 90, 160, lambda g: g.add("input"), False),
+    ("add 12 @360x640", 12, 360, 640, lambda g: g.add("input"), False),
+    ("upsample2x 32 @45x80", 32, 45, 80, lambda g: g.upsample(2), False),
+    ("upsample2x 12 @180x320", 12, 180, 320, lambda g: g.upsample(2), False),
+    ("maxpool 32 @180x320", 32, 180, 320, lambda g: g.maxpool(2), False),
+    ("maxpool 64 @112x112", 64, 112, 112, lambda g: g.maxpool(2), False),
+    ("reflect_pad 32 @180x320", 32, 180, 320, lambda g: g.reflect_pad(4), False),
+    ("relu 8 @8x8", 8, 8, 8, lambda g: g.relu(), False),
+    ("conv3x3 8->8 @8x8", 8, 8, 8, _conv(8, 3), False),
+    ("conv3x3 32->32 @8x8", 32, 8, 8, _conv(32, 3), False),
+    ("instance_norm 8 @8x8", 8, 8, 8, lambda g: g.instance_norm(), False),
+    # int8 (native runtime only)
+    ("int8 conv3x3 16->16 @180x320", 16, 180, 320, _conv(16, 3), True),
+    ("int8 conv3x3 32->32 @90x160", 32, 90, 160, _conv(32, 3), True),
+    ("int8 conv3x3 48->48 @45x80", 48, 45, 80, _conv(48, 3), True),
+    ("int8 conv3x3 128->128 @34x60", 128, 34, 60, _conv(128, 3), True),
+    ("int8 conv3x3 32->16 @272x480", 32, 272, 480, _conv(16, 3), True),
+    ("int8 conv3x3 16->8 @272x480", 16, 272, 480, _conv(8, 3), True),
+    ("int8 conv3x3 12->8 @180x320", 12, 180, 320, _conv(8, 3), True),
+    ("int8 conv3x3 8->3 @360x640", 8, 360, 640, _conv(3, 3), True),
+    ("int8 conv3x3 s2 3->12 @360x640", 3, 360, 640, _padded_conv(12, 3, 2), True),
+    ("int8 conv3x3 s2 12->32 @180x320", 12, 180, 320, _padded_conv(32, 3, 2), True),
+    ("int8 conv3x3 s2 32->48 @90x160", 32, 90, 160, _padded_conv(48, 3, 2), True),
+    ("int8 conv3x3 s2 16->32 @180x320", 16, 180, 320, _conv(32, 3, 2), True),
+    ("int8 conv3x3 s2 64->128 @56x56", 64, 56, 56, _conv(128, 3, 2), True),
+    ("int8 conv3x3 s2 8->16 @272x480", 8, 272, 480, _conv(16, 3, 2), True),
+    ("int8 conv3x3 12->12 @45x60", 12, 45, 60, _conv(12, 3), True),
+    ("int8 conv9x9 3->16 @180x320", 3, 180, 320, _conv(16, 9), True),
+    ("int8 conv9x9 16->3 @180x320", 16, 180, 320, _conv(3, 9), True),
+    ("int8 conv1x1 48->32 @45x80", 48, 45, 80, _conv(32, 1), True),
+    ("int8 conv1x1 128->128 @56x56", 128, 56, 56, _conv(128, 1), True),
+    ("int8 depthwise3x3 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3), True),
+    ("int8 depthwise3x3 s2 64 @112x112", 64, 112, 112, lambda g: g.depthwise(3, 2), True),
+    ("int8 depthwise3x3 128 @28x28", 128, 28, 28, lambda g: g.depthwise(3), True),
+    ("int8 conv1x1 64->128 @28x28", 64, 28, 28, _conv(128, 1), True),
+    ("int8 conv3x3+norm+relu 48 @45x80", 48, 45, 80, lambda g: g.conv(48, 3).instance_norm().relu(), True),
+    ("int8 upsample2x+conv3x3 32->12 @90x160", 32, 90, 160, lambda g: g.upsample(2).conv(12, 3), True),
+    ("int8 upsample2x+conv3x3 8->3 @360x640", 8, 360, 640, lambda g: g.upsample(2).conv(3, 3).sigmoid(), True),
+    ("int8 upsample2x+conv3x3 12->8 @180x320", 12, 180, 320, lambda g: g.upsample(2).conv(8, 3), True),
+    ("int8 conv3x3 s2+upsample2x+add+norm+relu 32 @90x160", 32, 90, 160,
+     lambda g: g.conv(32, 3, 2).upsample(2).add("input").instance_norm().relu(), True),
+    ("int8 conv1x1 s2 64->128 @56x56", 64, 56, 56, _conv(128, 1, 2), True),
+    ("int8 conv3x3 512->512 @7x7", 512, 7, 7, _conv(512, 3), True),
+    ("int8 conv3x3 8->8 @8x8", 8, 8, 8, _conv(8, 3), True),
 )
 # (lanes, min_lanes) tried in the fit: output channels a SIMD kernel computes together
 # (the native runtime's AVX2 convs: 4; onnxruntime's NCHWc convs: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
@@ -83,9 +175,11 @@ def resolve_runtime(name: str = "auto") -> str:
 
 
 class _OrtRunner:
-    def __init__(self, model, shape, threads: int):
+    def __init__(self, model, shape, threads: int, int8: bool = False):
         import onnxruntime as ort
 
+        if int8:
+            raise StyleCutError("<calibration>", "int8 layers are timed on the native runtime only")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
@@ -102,12 +196,12 @@ class _OrtRunner:
 
 
 class _NativeRunner:
-    def __init__(self, model, shape, threads: int):
+    def __init__(self, model, shape, threads: int, int8: bool = False):
         from native import runtime
-        from native.convert import convert_to_bytes
 
-        data, _ = convert_to_bytes(model)
-        self.model = runtime.Model.load(data)
+        from editor.core.devices.native_net import native_bytes_from_onnx
+
+        self.model = runtime.Model.load(native_bytes_from_onnx(model, int8))
         self.sess = runtime.Session(self.model, threads=threads)
         self.x = np.random.default_rng(0).random(shape, dtype=np.float32)
         self.shape = shape
@@ -121,10 +215,12 @@ class _NativeRunner:
         return network_from_model(self.model, "<calibration>", (self.shape[3], self.shape[2]))
 
 
-def runner(model, shape, threads: int, runtime: str = "onnxruntime"):
-    """A callable running `model` once on a random input, with `.network()` describing it."""
+def runner(model, shape, threads: int, runtime: str = "onnxruntime", int8: bool = False):
+    """A callable running `model` once on a random input, with `.network()` describing it.
+
+    int8 (native runtime only) quantizes every convolution."""
     cls = _NativeRunner if resolve_runtime(runtime) == "native" else _OrtRunner
-    return cls(model, shape, threads)
+    return cls(model, shape, threads, int8)
 
 
 def clock(threads: int):
@@ -170,31 +266,37 @@ def run_overhead(threads: int, runtime: str = "onnxruntime") -> float:
     return time_model(g.model(4, 4), (1, 1, 4, 4), threads, runtime=runtime)
 
 
-def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", passes: int = 2,
-                   budget_s: float = 0.2) -> list:
+def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", passes: int = 3,
+                   budget_s: float = 0.12) -> list:
     """[(description, network, seconds)] for every calibration layer the runtime accepts.
 
-    Every layer is timed in `passes` rounds over the whole set and keeps its best time, so a
-    burst of load from other processes spoils one round of a layer, not its result."""
+    Every layer is timed in `passes` rounds over the whole set (each round the best of a few
+    runs) and keeps the median round, so a burst of load from other processes spoils one round
+    of a layer, not its result; whole networks are measured the same way when a calibration is
+    checked (bench/devices_host.py), so both sides see the same statistic."""
     runs, skipped = [], []
-    for i, (desc, c, h, w, recipe) in enumerate(CALIBRATION_LAYERS):
+    native = resolve_runtime(runtime) == "native"
+    for i, (desc, c, h, w, recipe, int8) in enumerate(CALIBRATION_LAYERS):
+        if int8 and not native:
+            continue
         g = builder(c, seed=i, name=desc.split()[0])
         recipe(g)
         try:
-            runs.append((desc, runner(g.model(h, w), (1, c, h, w), threads, runtime)))
+            runs.append((desc, runner(g.model(h, w), (1, c, h, w), threads, runtime, int8)))
         except StyleCutError as exc:
             # A layer this runtime cannot run alone (the native converter, for one, only
             # accepts padding it can fuse into a convolution) is left out of the fit.
             skipped.append(desc)
             if progress:
                 progress(f"{desc} (skipped: {exc.problem})", float("nan"))
-    base = min(run_overhead(threads, runtime) for _ in range(passes))
-    best = [float("inf")] * len(runs)
+    base = float(np.median([run_overhead(threads, runtime) for _ in range(passes)]))
+    rounds = [[] for _ in runs]
     for _ in range(passes):
         for k, (_, run) in enumerate(runs):
-            best[k] = min(best[k], time_runner(run, threads, budget_s))
+            rounds[k].append(time_runner(run, threads, budget_s))
     out = []
-    for (desc, run), seconds in zip(runs, best):
+    for (desc, run), times in zip(runs, rounds):
+        seconds = float(np.median(times))
         seconds = max(seconds - base, 0.0)
         out.append((desc, run.network(), seconds))
         if progress:
@@ -203,14 +305,23 @@ def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", pa
 
 
 def fit_host(measured: list, threads: int) -> Rates:
-    """The lane width and conv-traffic choice whose least-squares fit has the smallest residual."""
+    """Rates by layer kind (the lane width and conv-traffic choice whose least-squares fit has
+    the smallest residual, on the fp32 layers), plus rates per kernel family when the
+    measurements say which kernel ran each layer (the native runtime)."""
+    from editor.core.devices import kernel_cost
+
+    fp32 = [m for m in measured if not any(layer.int8 for layer in m[1].layers)]
     best = None
     for traffic in (False, True):
         for lanes, min_lanes in LANE_CHOICES:
-            rates, residual = _fit_with(measured, threads, lanes, traffic, min_lanes)
+            rates, residual = _fit_with(fp32, threads, lanes, traffic, min_lanes)
             if best is None or residual < best[1] * 0.97:   # prefer the simpler model on near-ties
                 best = (rates, residual)
-    return best[0]
+    rates = best[0]
+    by_kernel = kernel_cost.fit([(net, seconds) for _, net, seconds in measured])
+    if by_kernel:
+        rates.kernel_shared, rates.kernels = by_kernel
+    return rates
 
 
 def _fit_with(measured: list, threads: int, lanes: int, traffic: bool, min_lanes: int = 0) -> tuple:

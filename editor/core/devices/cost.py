@@ -32,7 +32,7 @@ non-negative least squares to whole-network latencies (fit.py).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,6 +62,10 @@ class Rates:
     conv_traffic: bool = False  # convolutions also pay their activation bytes at the bandwidth
     strided: float = 1.0        # time factor on dense convs with stride > 1 (fitted on the host)
     strided_dw: float = 1.0     # the same for depthwise convs
+    # Host on the native runtime only: costs per kernel family (kernel_cost.py), used for every
+    # layer whose kernel is known; the rates above cover the rest.
+    kernels: dict = field(default_factory=dict)         # family -> seconds per unit (kernel_cost.py)
+    kernel_shared: dict = field(default_factory=dict)   # kernel_cost.GLOBALS -> seconds per unit
 
     def seconds_per_unit(self) -> np.ndarray:
         def inv(rate, scale):
@@ -87,7 +91,11 @@ class Rates:
                 "int8_light": num(self.int8_light), "winograd_tile": self.winograd_tile, "winograd_tile_int8": self.winograd_tile_int8,
                 "threads": self.threads, "pack": self.pack, "lanes": self.lanes, "min_lanes": self.min_lanes,
                 "conv_traffic": self.conv_traffic, "strided": round(float(self.strided), 6),
-                "strided_dw": round(float(self.strided_dw), 6)}
+                "strided_dw": round(float(self.strided_dw), 6),
+                # kernel costs in nanoseconds per unit
+                **({"kernels": {k: [round(x * 1e9, 7) for x in v] for k, v in self.kernels.items()},
+                    "kernel_shared": {k: round(v * 1e9, 7) for k, v in self.kernel_shared.items()}}
+                   if self.kernels else {})}
 
     @classmethod
     def from_json(cls, d: dict) -> "Rates":
@@ -101,7 +109,10 @@ class Rates:
                    threads=int(d.get("threads", 1)), pack=int(d.get("pack", 4)),
                    lanes=int(d.get("lanes", 4)),
                    min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)),
-                   strided=float(d.get("strided", 1.0)), strided_dw=float(d.get("strided_dw", 1.0)))
+                   strided=float(d.get("strided", 1.0)), strided_dw=float(d.get("strided_dw", 1.0)),
+                   kernels={str(k): [float(x) * 1e-9 for x in v]
+                            for k, v in dict(d.get("kernels") or {}).items()},
+                   kernel_shared={str(k): float(v) * 1e-9 for k, v in dict(d.get("kernel_shared") or {}).items()})
 
 
 def element_bytes(int8: bool) -> int:
@@ -183,6 +194,12 @@ def network_features(net: Network, rates: Rates) -> tuple:
 
 
 def layer_seconds(layer: Layer, rates: Rates) -> float:
+    if rates.kernels:
+        from editor.core.devices import kernel_cost
+
+        t = kernel_cost.layer_seconds(layer, rates.kernel_shared, rates.kernels)
+        if t is not None:
+            return t
     theta = rates.seconds_per_unit()
     quantized = layer.int8 and layer.kind in ("conv", "pointwise", "depthwise")
     tile = rates.winograd_tile_int8 if quantized else rates.winograd_tile

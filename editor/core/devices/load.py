@@ -41,9 +41,14 @@ def load_network(path, size: tuple | None = None, int8: bool = False) -> Network
         net = read_param(path, size)
         return as_int8(net) if int8 else net
     if suffix == ".onnx":
+        from editor.core.devices.native_net import read_onnx_through_native
         from editor.core.devices.onnx_net import read_onnx
 
-        return read_onnx(path, size, int8)
+        # The layers the native runtime runs when it takes the model; the ONNX graph's own
+        # nodes otherwise. Reading the ONNX first also checks the file and gives its size.
+        net = read_onnx(path, size, int8)
+        c, h, w = net.input_shape
+        return read_onnx_through_native(path, (w, h), int8) or net
     with open(path, "rb") as f:
         head = f.read(16)
     if head.startswith(b"7767517"):

@@ -33,6 +33,13 @@ class Layer:
     weights: int = 0           # parameter count
     elements: int = 0          # activation elements read + written (for the bandwidth term)
     int8: bool = False         # computes in int8
+    # What the native runtime runs for this layer, when the network came through it: the name
+    # of its kernel ("f32_conv2d_16cx6_nhwc_avx2") and whether the layer is applied inside
+    # another layer's pass (a pad or resize folded into a conv's input gather, an activation
+    # or residual add applied by a norm pass). Only the host profile reads these.
+    impl: str = ""
+    fused: bool = False
+    host_impl: str = ""        # for a fused layer: the kernel of the layer whose pass applies it
 
     @property
     def cin(self) -> int:

@@ -2,7 +2,9 @@
 
 `GraphBuilder` appends NCHW float32 ops and keeps track of channel counts; `style_network`
 builds a Caffe2go-shaped style network (downsample early, residual blocks at low resolution,
-upsample late), `mobile_network` a depthwise-separable classifier trunk.
+upsample late), `student_network` the shipped student's layout at other widths,
+`mobile_network` a depthwise-separable classifier trunk, `resnet_network` and
+`squeeze_network` trunks shaped like ncnn's resnet18 and squeezenet benchmarks.
 """
 
 from __future__ import annotations
@@ -77,6 +79,16 @@ class GraphBuilder:
         self._op("Resize", [self.cur, "", scales], mode="nearest")
         return self
 
+    def concat(self, other: str, other_channels: int):
+        self._op("Concat", [self.cur, other], axis=1)
+        self.c += other_channels
+        return self
+
+    def branch(self, name: str, channels: int):
+        """Continue from an earlier tensor (a skip connection's other side)."""
+        self.cur, self.c = name, channels
+        return self
+
     def maxpool(self, k: int = 2):
         self._op("MaxPool", [self.cur], kernel_shape=[k, k], strides=[k, k])
         return self
@@ -125,4 +137,60 @@ def mobile_network(seed: int = 0):
     for cout, stride in ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1)):
         g.depthwise(3, stride).relu().conv(cout, 1).relu()
     g.maxpool(2)
+    return g.model()
+
+
+def student_network(widths: tuple = (12, 32, 48), seed: int = 0):
+    """The shipped student's layout (models/student.py) with plain instance norms: reflect-padded
+    3x3 convs down to 1/8 through three stride-2 stages, a residual block, a 1x1 conv, and
+    nearest-upsample decoders with encoder skips; input sizes must be multiples of 8."""
+    c1, c2, c3 = widths
+    g = builder(3, seed, "student")
+    g.reflect_pad(1).conv(c1, 3, 2, pad=0).instance_norm().relu()
+    e1 = g.cur
+    g.reflect_pad(1).conv(c2, 3, 2, pad=0).instance_norm().relu()
+    e2 = g.cur
+    g.reflect_pad(1).conv(c3, 3, 2, pad=0).instance_norm().relu()
+    e3 = g.cur
+    g.reflect_pad(1).conv(c3, 3, pad=0).instance_norm().relu()
+    g.reflect_pad(1).conv(c3, 3, pad=0).instance_norm().add(e3)
+    g.conv(c2, 1).upsample().add(e2).instance_norm().relu()
+    g.reflect_pad(1).conv(c1, 3, pad=0).upsample().add(e1).instance_norm().relu()
+    g.reflect_pad(1).conv(8, 3, pad=0).instance_norm().relu()
+    g.upsample().reflect_pad(1).conv(3, 3, pad=0).sigmoid()
+    return g.model()
+
+
+def resnet_network(seed: int = 0, widths: tuple = (64, 128, 256, 512)):
+    """resnet18-shaped: 7x7 stride-2 stem, pooling, two basic blocks per stage, 1x1 stride-2
+    shortcuts where the width changes."""
+    g = builder(3, seed, "resnet")
+    g.conv(widths[0], 7, 2).relu().maxpool(2)
+    for i, width in enumerate(widths):
+        for block in range(2):
+            stride = 2 if i > 0 and block == 0 else 1
+            skip, skip_c = g.cur, g.c
+            g.conv(width, 3, stride).relu().conv(width, 3)
+            main = g.cur
+            if stride != 1 or skip_c != width:
+                g.branch(skip, skip_c).conv(width, 1, stride)
+                skip = g.cur
+            g.branch(main, width).add(skip).relu()
+    return g.model()
+
+
+def squeeze_network(seed: int = 0):
+    """squeezenet-shaped: fire modules (1x1 squeeze, then 1x1 and 3x3 expands concatenated)."""
+    g = builder(3, seed, "squeeze")
+    g.conv(64, 3, 2).relu().maxpool(2)
+    for squeeze, expand, pool in ((16, 64, False), (16, 64, True), (32, 128, False), (32, 128, True),
+                                  (48, 192, False), (64, 256, False)):
+        g.conv(squeeze, 1).relu()
+        s = g.cur
+        g.conv(expand, 1).relu()
+        e1 = g.cur
+        g.branch(s, squeeze).conv(expand, 3).relu()
+        g.concat(e1, expand)
+        if pool:
+            g.maxpool(2)
     return g.model()

@@ -1,0 +1,198 @@
+"""Per-kernel-family cost on the host: what the native runtime actually runs, costed by family.
+
+The native runtime picks a kernel per layer by its shape (an output-channel-vector kernel for
+wide layers, a pixel-vector kernel for narrow ones, int8 variants, scalar reference passes)
+and reports it by name, e.g. `f32_conv2d_16cx6_nhwc_avx2`: data type, op, register tile
+(16 output channels x 6 pixels) and instruction set. One rate per layer kind cannot describe
+that: a conv with 8 output channels in a 16-channel kernel computes 16, and the two conv
+kernels differ by 2x in speed at the same MACs. So a layer whose kernel is known costs
+
+    t = overhead (when it runs as a pass of its own)
+        + work * s_work[family] + touched * s_touch[family] + tail * s_tail[family]
+        + streamed * s_stream + rereads * s_reread
+
+- family: the kernel name without its instruction set, plus the layer kind for convolutions
+  (dense, 1x1 and depthwise use the same kernel at different efficiency) or the op for the
+  others (the scalar reference kernel serves pad, pool and resize alike);
+- work: MACs over whole register tiles of output channels (the tile read from the name);
+- touched: elements the layer reads and writes (a conv's input gather and padding, a norm's
+  passes);
+- streamed: the elements of layers whose working set exceeds the last-level cache share, paid
+  once more at a shared rate: such layers run from memory instead of cache;
+- rereads: weights of a conv too large for the cache, once per pixel block (`weight_rereads`).
+
+- tail work: the part of the work in row remainders narrower than the kernel's pixel block,
+  which run on a slower path (a 28-pixel row in 24- and 8-pixel blocks leaves 4 columns).
+
+Layers folded into another layer's pass (a resize gathered by a conv's input, an activation
+or residual add applied by a norm) have families of their own ("folded:resize") and cost no
+overhead. The coefficients are fitted by `calibrate.py`; a family the calibration did not
+meet falls back to the per-kind rates of cost.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from editor.core.devices.network import Layer
+
+_ISA = re.compile(r"_(avx2|avx512|neon|scalar)$")
+_TILE = re.compile(r"_(\d+)c?x(\d+)(?:_|$)")
+CONV_KINDS = ("conv", "pointwise", "depthwise")
+# Bytes of cache a layer may use before it streams from memory: the L2 of one core plus a
+# share of the L3 on this class of machine. Kept fixed (not fitted) so the term stays linear.
+STREAM_BYTES = 8 << 20
+
+
+def family(layer: Layer) -> str | None:
+    """The cost family of a layer, or None when the kernel that runs it is not known."""
+    op = "instance_norm" if layer.op == "cond_instance_norm" else layer.op
+    if not layer.impl:
+        # applied inside another layer's pass: a resize gathered by a conv, an activation or
+        # residual add applied by a norm; what it adds is fitted per op
+        return f"folded:{op}>{_ISA.sub('', layer.host_impl)}" if layer.fused else None
+    base = _ISA.sub("", layer.impl)
+    if layer.kind in CONV_KINDS:
+        strided = ":s2" if tuple(layer.stride) != (1, 1) else ""
+        return f"{base}:{layer.kind}{strided}"
+    return f"{base}:{op}"
+
+
+def channel_tile(impl: str) -> int:
+    """Output channels one register tile computes, from the kernel name (1 when it has none)."""
+    m = _TILE.search(impl)
+    return int(m.group(1)) if m else 1
+
+
+def pixel_step(impl: str) -> int:
+    """The narrowest pixel block a kernel runs at full vector width: a 24-pixel tile is three
+    8-lane vectors and ends rows in 8-pixel blocks, a 6-pixel tile ends them one pixel at a
+    time. Columns past the last such block take a slower remainder path."""
+    m = _TILE.search(impl)
+    if not m:
+        return 1
+    px = int(m.group(2))
+    return 8 if px % 8 == 0 else px
+
+
+def tail_work(layer: Layer) -> float:
+    """The part of `work` in the row remainders a kernel computes on its slow path."""
+    ow = layer.out_shape[2] if len(layer.out_shape) == 3 else 0
+    if layer.kind not in CONV_KINDS or not ow:
+        return 0.0
+    return work(layer) * (ow % pixel_step(layer.impl)) / ow
+
+
+def work(layer: Layer) -> float:
+    """MACs including the idle lanes of partly filled channel tiles."""
+    if layer.kind not in CONV_KINDS or not layer.macs:
+        return 0.0
+    tile = channel_tile(layer.impl)
+    groups = max(1, layer.groups)
+    per_group = max(1, layer.cout // groups)
+    return layer.macs * (math.ceil(per_group / tile) * tile) / per_group
+
+
+def touched(layer: Layer) -> float:
+    """Elements read and written: a conv's input (gathered, padded) or a pass's tensors."""
+    if layer.kind in CONV_KINDS:
+        n = 1
+        for d in layer.in_shape:
+            n *= int(d)
+        return float(n)
+    return float(layer.elements)
+
+
+def bytes_of(layer: Layer) -> float:
+    size = 1 if layer.int8 else 4
+    if layer.kind in CONV_KINDS:
+        outs = 1
+        for d in layer.out_shape:
+            outs *= int(d)
+        return (touched(layer) + outs) * size
+    return touched(layer) * size
+
+
+# Coefficients shared by all families: seconds per executed layer, per streamed element, per
+# weight element re-read from beyond the cache.
+GLOBALS = ("overhead", "stream", "weight_reread")
+# Coefficients per family: seconds per unit of work, of touched elements, of tail work.
+PER_FAMILY = 3
+
+
+def weight_rereads(layer: Layer) -> float:
+    """Weight elements a conv re-reads from beyond the cache: the kernels sweep all of a
+    channel tile's weights once per pixel block, which costs nothing while the weights stay
+    in cache and dominates when they do not (a 512-channel 3x3 conv carries 9 MB)."""
+    if layer.kind not in CONV_KINDS or not layer.weights:
+        return 0.0
+    if layer.weights * (2 if layer.int8 else 4) <= STREAM_BYTES:
+        return 0.0
+    m = _TILE.search(layer.impl)
+    px = int(m.group(2)) if m else 1
+    _, oh, ow = layer.out_shape
+    return float(layer.weights * oh * math.ceil(ow / px))
+
+
+def features(layer: Layer) -> tuple:
+    """(family, shared feature vector [len(GLOBALS)], family feature vector [PER_FAMILY]),
+    or (None, None, None) when the kernel is unknown."""
+    fam = family(layer)
+    if fam is None:
+        return None, None, None
+    streamed = touched(layer) if bytes_of(layer) > STREAM_BYTES else 0.0
+    shared = np.array([0.0 if layer.fused else 1.0, streamed, weight_rereads(layer)])
+    return fam, shared, np.array([work(layer), touched(layer), tail_work(layer)])
+
+
+def layer_seconds(layer: Layer, shared_s: dict, families: dict) -> float | None:
+    """Seconds of one layer, or None when its family was not calibrated."""
+    fam, g, f = features(layer)
+    if fam is None or fam not in families:
+        return None
+    coef = (list(families[fam]) + [0.0] * PER_FAMILY)[:PER_FAMILY]
+    return float(g @ np.array([shared_s.get(k, 0.0) for k in GLOBALS]) + f @ np.array(coef))
+
+
+def fit(measured: list) -> tuple | None:
+    """({shared coefficient: s}, {family: [s per work, s per touched, s per tail work]}) by
+    non-negative least squares on relative residuals of [(network, seconds)], or None when the
+    networks do not say which kernels ran them."""
+    from scipy.optimize import nnls
+
+    rows, fams = [], []
+    for net, seconds in measured:
+        shared, per = np.zeros(len(GLOBALS)), {}
+        for layer in net.layers:
+            fam, g, f = features(layer)
+            if fam is None:
+                return None
+            shared += g
+            per[fam] = per.get(fam, 0) + f
+            if fam not in fams:
+                fams.append(fam)
+        rows.append((shared, per, seconds))
+    if not fams:
+        return None
+    n0 = len(GLOBALS)
+    A, y = [], []
+    for shared, per, seconds in rows:
+        a = np.zeros(n0 + PER_FAMILY * len(fams))
+        a[:n0] = shared
+        for fam, f in per.items():
+            k = n0 + PER_FAMILY * fams.index(fam)
+            a[k:k + PER_FAMILY] += f
+        w = 1.0 / (seconds + 20e-6)   # relative residuals, floored for sub-microsecond layers
+        A.append(a * w)
+        y.append(seconds * w)
+    A = np.array(A)
+    scale = A.max(axis=0)
+    scale[scale == 0] = 1
+    theta, _ = nnls(A / scale, np.array(y))
+    theta = theta / scale
+    families = {fam: [float(v) for v in theta[n0 + PER_FAMILY * i: n0 + PER_FAMILY * (i + 1)]]
+                for i, fam in enumerate(fams)}
+    return {k: float(theta[i]) for i, k in enumerate(GLOBALS)}, families
