@@ -201,6 +201,11 @@ typedef struct sc_kernels {
     void (*quantize_pair)(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
     /* dst[i] = idx[i] < 0 ? 0 : src[idx[i]] (the padding passes' column gather) */
     void (*gather32)(const uint32_t *src, const int *idx, int n, uint32_t *dst);
+    /* fp32 3x3 conv (stride 1, padding 1) of a nearest x2 upsampled input, reading the small
+     * input's padded copy and duplicating its values in registers: the reference's nine fused
+     * multiply-adds per input channel on the same values, without the upsampled copy. */
+    sc_conv_tile_fn conv_f32_up2;
+    const char *conv_f32_up2_name;
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -215,6 +220,7 @@ void sc_interleave_avx2(const float *const *rows, int C, const int *xmap, int n,
 void sc_conv_i8_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_quantize_pair_avx2(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
 void sc_gather32_avx2(const uint32_t *src, const int *idx, int n, uint32_t *dst);
+void sc_conv_f32_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;
@@ -237,6 +243,7 @@ void sc_conv_f32_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, i
 void sc_conv_i8_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
 /* Columns [ox0, OW) of the x2-upsampled int8 3x3 conv from the small input (vector tails). */
 void sc_conv_i8_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
+void sc_conv_f32_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0);
 float sc_i8_output(const sc_conv_args *a, int oc, int32_t acc);
 
 /* ---- reference ops (plain loops; the definition every optimized kernel must match) ---- */

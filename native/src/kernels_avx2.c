@@ -460,6 +460,86 @@ void sc_conv_i8_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
     }
 }
 
+/* ---- fp32 nearest x2 upsampling + 3x3 conv, from the small input ----
+ * Upsampled columns x0-1 .. x0+8 of a vector of 8 outputs (x0 even) are small-input padded
+ * columns x0/2 .. x0/2+5, each repeated: one load and one permute per tap column give exactly
+ * the values the reference reads; the multiply-adds are the reference's, in its order. */
+AI void conv_f32_up2_block(const sc_conv_args *a, const float *wblk, int cpg, const float *bias, int nvalid,
+                           float *out0, size_t cstride, int oy, int x0, const int NOC, const int NX)
+{
+    __m256 acc[4][3];
+    const float *w = wblk;
+    int k, v, ic, ky, kx;
+#pragma GCC unroll 4
+    for (k = 0; k < NOC; k++)
+#pragma GCC unroll 3
+        for (v = 0; v < NX; v++)
+            acc[k][v] = _mm256_set1_ps(k < nvalid ? bias[k] : 0.0f);
+    for (ic = 0; ic < cpg; ic++) {
+        const float *base = a->in + (size_t)ic * a->chan_stride + x0 / 2;
+#pragma GCC unroll 3
+        for (ky = 0; ky < 3; ky++) {
+            const float *row = base + (size_t)((oy + ky + 1) / 2) * a->pw_stride;
+            __m256 raw[3];
+#pragma GCC unroll 3
+            for (v = 0; v < NX; v++)
+                raw[v] = _mm256_loadu_ps(row + 4 * v);
+#pragma GCC unroll 3
+            for (kx = 0; kx < 3; kx++) {
+                const __m256i perm = kx == 0 ? _mm256_setr_epi32(0, 1, 1, 2, 2, 3, 3, 4)
+                                   : kx == 1 ? _mm256_setr_epi32(1, 1, 2, 2, 3, 3, 4, 4)
+                                             : _mm256_setr_epi32(1, 2, 2, 3, 3, 4, 4, 5);
+                __m256 xv[3];
+#pragma GCC unroll 3
+                for (v = 0; v < NX; v++)
+                    xv[v] = _mm256_permutevar8x32_ps(raw[v], perm);
+#pragma GCC unroll 4
+                for (k = 0; k < NOC; k++) {
+                    __m256 wk = _mm256_broadcast_ss(w + k);
+#pragma GCC unroll 3
+                    for (v = 0; v < NX; v++)
+                        acc[k][v] = _mm256_fmadd_ps(wk, xv[v], acc[k][v]);
+                }
+                w += SC_OCB;
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (k = 0; k < NOC; k++)
+        if (k < nvalid) {
+#pragma GCC unroll 3
+            for (v = 0; v < NX; v++)
+                _mm256_storeu_ps(out0 + k * cstride + x0 + 8 * v, act8(acc[k][v], a->act));
+        }
+}
+
+void sc_conv_f32_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int cpg = p->C, nblk = (p->O + SC_OCB - 1) / SC_OCB;
+    int ob0 = oc0 / SC_OCB, ob1 = (oc1 + SC_OCB - 1) / SC_OCB, oy, x0, ob;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)cpg * 9 * SC_OCB;
+    (void)nblk;
+    for (oy = oy0; oy < oy1; oy++) {
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (ob = ob0; ob < ob1; ob++) {
+            int c0 = ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+            const float *wb = p->wpack + ob * wstride;
+            for (x0 = 0; x0 + 24 <= a->OW; x0 += 24) {
+                if (nv == 3)
+                    conv_f32_up2_block(a, wb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, oy, x0, 3, 3);
+                else
+                    conv_f32_up2_block(a, wb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, oy, x0, 4, 2),
+                    conv_f32_up2_block(a, wb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, oy, x0 + 16, 4, 1);
+            }
+            for (; x0 + 8 <= a->OW; x0 += 8)
+                conv_f32_up2_block(a, wb, cpg, p->bias + c0, nv, outy + c0 * cstride, cstride, oy, x0, 4, 1);
+        }
+        if (a->OW % 8)
+            sc_conv_f32_up2_cols_scalar(a, oc0, oc1, oy, oy + 1, a->OW - a->OW % 8);
+    }
+}
+
 /* ---- int8 nearest x2 upsampling + 3x3 conv, from the small input ----
  * Output row 2i+a, columns 2j+b for 8 consecutive j and both b: phase b=0 reads small-input
  * columns j-1, j (padded: j, j+1), phase b=1 columns j, j+1 (padded: j+1, j+2), so three
@@ -672,5 +752,6 @@ const sc_kernels sc_kernels_avx2 = {
     sc_conv_i8_up2_avx2, "qs8_conv2d_up2_4x16_avx2",
     sc_quantize_pair_avx2,
     sc_gather32_avx2,
+    sc_conv_f32_up2_avx2, "f32_conv2d_up2_4x24_avx2",
 };
 #endif

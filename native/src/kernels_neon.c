@@ -325,5 +325,6 @@ const sc_kernels sc_kernels_neon = {
     NULL, NULL,
     sc_quantize_pair_scalar,
     sc_gather32_scalar,
+    NULL, NULL,
 };
 #endif

@@ -153,6 +153,29 @@ void sc_conv_i8_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0
     }
 }
 
+/* Output (y, x) of the x2-upsampled fp32 conv: tap (ky, kx) reads upsampled (y+ky-1, x+kx-1),
+ * which is the small input's padded copy at ((y+ky+1)/2, (x+kx+1)/2). Reference order. */
+void sc_conv_f32_up2_cols_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1, int ox0)
+{
+    const sc_conv_prep *p = a->prep;
+    int oc, oy, ox, ic, ky, kx;
+    for (oc = oc0; oc < oc1; oc++) {
+        const float *wo = p->w + (size_t)oc * p->C * 9;
+        float *yo = a->out + (size_t)oc * a->OH * a->OW;
+        for (oy = oy0; oy < oy1; oy++)
+            for (ox = ox0; ox < a->OW; ox++) {
+                float acc = p->bias[oc];
+                for (ic = 0; ic < p->C; ic++)
+                    for (ky = 0; ky < 3; ky++) {
+                        const float *row = a->in + (size_t)ic * a->chan_stride + (size_t)((oy + ky + 1) / 2) * a->pw_stride;
+                        for (kx = 0; kx < 3; kx++)
+                            acc = fmaf(wo[ic * 9 + ky * 3 + kx], row[(ox + kx + 1) / 2], acc);
+                    }
+                yo[(size_t)oy * a->OW + ox] = sc_apply_act(a->act, acc);
+            }
+    }
+}
+
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
 {
     sc_conv_i8_cols_scalar(a, oc0, oc1, oy0, oy1, 0);
@@ -173,4 +196,5 @@ const sc_kernels sc_kernels_scalar = {
     NULL, NULL,
     sc_quantize_pair_scalar,
     sc_gather32_scalar,
+    NULL, NULL,
 };

@@ -777,7 +777,27 @@ static void prep_pair_i8_up2(const conv_job *j, int pr)
     }
 }
 
+/* fp32 counterpart: padded copy of the small input's channel c */
+static void prep_channel_f32_up2(const conv_job *j, int c)
+{
+    int H = j->src_h, W = j->src_w, r;
+    float *dst = j->s->scratch + (size_t)c * j->args.chan_stride;
+    const float *src = j->x + (size_t)c * H * W;
+    for (r = 0; r < H + 2; r++) {
+        float *row = dst + (size_t)r * j->args.pw_stride;
+        int iy = j->hmap_y[r];
+        if (iy < 0) {
+            memset(row, 0, (size_t)(W + 2) * sizeof(float));
+            continue;
+        }
+        memcpy(row + 1, src + (size_t)iy * W, (size_t)W * sizeof(float));
+        row[0] = j->hmap_x[0] < 0 ? 0.0f : row[1 + j->hmap_x[0]];
+        row[W + 1] = j->hmap_x[W + 1] < 0 ? 0.0f : row[1 + j->hmap_x[W + 1]];
+    }
+}
+
 static void task_prep_f32(void *ctx, int c) { prep_channel_f32((const conv_job *)ctx, c); }
+static void task_prep_f32_up2(void *ctx, int c) { prep_channel_f32_up2((const conv_job *)ctx, c); }
 static void task_prep_i8_up2(void *ctx, int pr) { prep_pair_i8_up2((const conv_job *)ctx, pr); }
 static void task_prep_nhwc_i8(void *ctx, int t) { prep_row_nhwc_i8((const conv_job *)ctx, t); }
 static void task_prep_nhwc(void *ctx, int t) { prep_row_nhwc((const conv_job *)ctx, t); }
@@ -888,14 +908,14 @@ static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, 
     sc_pool_run(s->pool, sh.c, task_norm, &j);
 }
 
-/* The int8 x2-upsampled 3x3 conv can run on the small input: one group, stride 1, no
+/* The x2-upsampled 3x3 conv can run on the small input: one group, stride 1, no
  * dilation, padding 1 on every side, and a resize that maps upsampled row/column u to u / 2. */
 static int up2_eligible(const sc_session *s, const conv_job *j)
 {
     const sc_conv_prep *p = j->args.prep;
     const conv_geom *g = &j->g;
     int u;
-    if (!s->k->conv_i8_up2 || !j->int8 || j->direct || j->args.nhwc || !p->wqup2 || p->groups != 1 ||
+    if ((j->int8 ? !s->k->conv_i8_up2 || !p->wqup2 : !s->k->conv_f32_up2) || j->direct || j->args.nhwc || p->groups != 1 ||
         p->kh != 3 || p->kw != 3 || g->sy != 1 || g->sx != 1 || g->dh != 1 || g->dw != 1 ||
         g->pt != 1 || g->pl != 1 || g->pb != 1 || g->pr != 1 ||
         j->xs.h != 2 * j->src_h || j->xs.w != 2 * j->src_w)
@@ -1044,9 +1064,15 @@ static void run_conv(sc_session *s, const sc_step *st)
                 j.hmap_x[1 + r] = r;
             j.args.pw_stride = W + 2;
             j.args.plane = j.args.chan_stride = (size_t)(H + 2) * (size_t)(W + 2);
-            j.conv_i8_fn = s->k->conv_i8_up2;
-            sc_pool_run(s->pool, (p->C + 1) / 2, task_prep_i8_up2, &j);
-            s->kernel_name[st->layer] = s->k->conv_i8_up2_name;
+            if (j.int8) {
+                j.conv_i8_fn = s->k->conv_i8_up2;
+                sc_pool_run(s->pool, (p->C + 1) / 2, task_prep_i8_up2, &j);
+                s->kernel_name[st->layer] = s->k->conv_i8_up2_name;
+            } else {
+                j.conv_f32_fn = s->k->conv_f32_up2;
+                sc_pool_run(s->pool, p->C, task_prep_f32_up2, &j);
+                s->kernel_name[st->layer] = s->k->conv_f32_up2_name;
+            }
         } else if (j.int8 && j.args.nhwc) {
             sc_pool_run(s->pool, j.g.PH * j.g.sy * j.g.sx, task_prep_nhwc_i8, &j);
             s->kernel_name[st->layer] = s->k->conv_i8_nhwc_name;

@@ -650,14 +650,16 @@ static void test_resize_conv_fusion(mb_rng *r)
     }
 }
 
-/* int8 nearest x2 + 3x3 conv (padding 1) runs on the small input with per-phase 2x2 weights
- * (regrouped integer sums): it must give the bytes of the unfused pair, run by the reference. */
+/* nearest x2 + 3x3 conv (padding 1) runs on the small input: int8 with per-phase 2x2 weights
+ * (regrouped integer sums), fp32 duplicating the small input's values in registers. Both must
+ * give the bytes of the unfused pair, run by the reference. */
 static void test_up2_conv(mb_rng *r)
 {
     int it, iters = quick ? 8 : 32;
     for (it = 0; it < iters; it++) {
         int C = mb_randint(r, 1, 9), H = mb_randint(r, 2, 12), W = it % 4 == 0 ? mb_randint(r, 2, 7) : mb_randint(r, 8, 41);
         int O = it % 3 == 0 ? 3 : mb_randint(r, 1, 7), mode = it % 3, req = it % 4 == 1, act = it % 2, fused;
+        int int8 = it % 5 != 2;
         float fa[3] = {2.0f, 2.0f, 0};
         int32_t ia[12] = {0};
         float *x = random_input(r, (size_t)C * H * W, -1.0f, 1.0f), *ref[2] = {NULL, NULL};
@@ -671,7 +673,7 @@ static void test_up2_conv(mb_rng *r)
             uint8_t *buf;
             size_t size;
             mb_init(&mb, C);
-            mb.flags = 1;
+            mb.flags = int8;
             mb.vscale[0] = 2.0f / 255.0f;
             mb.vzp[0] = mb_randint(&wr, -20, 20);
             v = mb_layer_add(&mb, SC_OP_RESIZE, 1, &v, C, NULL, ia, fa);
@@ -679,11 +681,13 @@ static void test_up2_conv(mb_rng *r)
                 v = mb_simple(&mb, SC_OP_CLIP, v, -1e30f, 1e30f);
             mb.vscale[v] = 2.0f / 255.0f;
             mb.vzp[v] = mb.vzp[0];
-            v = mb_conv_i8(&mb, &wr, v, O, 3, 3, 1, 1, 1, 1, 1, 1, 1, mode, req ? 0.02f : 0.0f, req ? 5 : 0);
+            v = int8 ? mb_conv_i8(&mb, &wr, v, O, 3, 3, 1, 1, 1, 1, 1, 1, 1, mode, req ? 0.02f : 0.0f, req ? 5 : 0)
+                     : mb_conv(&mb, &wr, v, O, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, mode, 1);
             if (act)
                 v = mb_simple(&mb, SC_OP_SIGMOID, v, 0, 0);
             buf = mb_write(&mb, v, &size);
-            ref[fused] = check_exact("resize x2+conv3x3 int8 (small input)", buf, size, C, H, W, x, &n[fused], 0);
+            ref[fused] = check_exact(int8 ? "resize x2+conv3x3 int8 (small input)" : "resize x2+conv3x3 (small input)", buf,
+                                     size, C, H, W, x, &n[fused], 0);
             if (fused && ia[1] == 0 && ia[2] == 0 && sc_isa_available(SC_ISA_AVX2)) { /* the path under test ran */
                 sc_model *m = NULL;
                 sc_session *s = NULL;
