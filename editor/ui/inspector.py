@@ -93,6 +93,7 @@ class Inspector(QWidget):
         return clip.effect(self.effect_id) if self.effect_id else None
 
     def refresh(self) -> None:
+        self._shown_values = {}  # the model changed: set every editor again
         clip = self.clip()
         shape = None if clip is None else (clip.id, tuple((e.id, e.plugin_id, e.enabled) for e in clip.effects))
         if shape != self._shape:
@@ -128,6 +129,7 @@ class Inspector(QWidget):
             self.form.removeRow(0)
         self.editors.clear()
         self.key_buttons.clear()
+        self._shown_values = {}
         effect = self.effect()
         plugin = self.registry.find(effect.plugin_id) if effect else None
         self.params_box.setTitle(f"{plugin.name} parameters" if plugin else "Parameters")
@@ -177,11 +179,18 @@ class Inspector(QWidget):
             return
         values = self.values()
         local = self._local_time(clip)
+        # Only what changed: this runs at every playhead move (every frame while playing), and
+        # setting a spin box repaints it and the panels behind it even when the value is the same.
+        shown = getattr(self, "_shown_values", {})
         for name, editor in self.editors.items():
-            if name in values:
+            if name in values and (name not in shown or shown[name] != values[name]):
                 editor.set_value(values[name])
+                shown[name] = values[name]
+        self._shown_values = shown
         for name, button in self.key_buttons.items():
-            button.setChecked(any(k.time == local for k in effect.keyframes.get(name, [])))
+            on = any(k.time == local for k in effect.keyframes.get(name, []))
+            if button.isChecked() != on:
+                button.setChecked(on)
 
     # ---- edits
 
