@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,57 @@ def pump(app, predicate, timeout=120.0) -> None:
             raise SystemExit("timed out")
         app.processEvents()
         time.sleep(0.001)
+
+
+def percentile(values, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def scrub(app, window, indices, cold: bool) -> list[tuple[float, float, float, float, float]]:
+    """Per jump: (total, decode, effects, paint, queue and delivery) in ms."""
+    c, server, viewer = window.controller, window.server, window.viewer
+    rows = []
+    for index in indices:
+        if cold:
+            server.forget_frames()
+        pump(app, lambda: server.idle() and not server.prefetching(), timeout=120)
+        if c.frame == index:
+            continue
+        t0 = time.perf_counter()
+        c.set_playhead(c.project.frame_time(index))
+        pump(app, lambda: viewer.shown is not None and viewer.shown.index == index and not viewer.shown.playing
+             and viewer.shown.generation == c.generation)
+        t1 = time.perf_counter()
+        viewer.display.repaint()
+        t2 = time.perf_counter()
+        f = viewer.shown
+        total, paint = (t2 - t0) * 1000, (t2 - t1) * 1000
+        rows.append((total, f.decode_ms, f.render_ms - f.decode_ms, paint, total - paint - f.render_ms))
+    return rows
+
+
+def drag_scrub(app, window, steps: int = 30, step_frames: int = 2, interval_ms: float = 16.0):
+    """A mouse drag: the playhead moves every `interval_ms`; (positions, drag ms, frames shown
+    during it, ms from the last move to its frame painted)."""
+    c, server, viewer = window.controller, window.server, window.viewer
+    pump(app, lambda: server.idle() and not server.prefetching(), timeout=120)
+    shown_before = viewer.frames_shown
+    start = max(0, c.project.frame_count // 2 - steps * step_frames // 2)
+    t0 = time.perf_counter()
+    index = start
+    for i in range(steps):
+        index = min(c.project.frame_count - 1, start + i * step_frames)
+        c.set_playhead(c.project.frame_time(index))
+        end = t0 + (i + 1) * interval_ms / 1000
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.0005)
+    t1 = time.perf_counter()
+    during = viewer.frames_shown - shown_before
+    pump(app, lambda: viewer.shown is not None and viewer.shown.index == index and not viewer.shown.playing)
+    viewer.display.repaint()
+    return steps, (t1 - t0) * 1000, during, (time.perf_counter() - t1) * 1000
 
 
 def cold_start(project: str | None) -> float:
@@ -159,14 +211,14 @@ def main() -> None:
         play_max, play_meds = max(play_max, worst), play_meds + [med]
         if len(shown) == run_start:
             break
-    # Scrubbing: jump to frames far apart, time until each is on screen.
-    scrub = []
-    for index in range(5, c.project.frame_count, max(1, c.project.frame_count // 8)):
-        t0 = time.perf_counter()
-        c.set_playhead(c.project.frame_time(index))
-        pump(app, lambda: window.viewer.shown is not None and window.viewer.shown.index == index
-             and not window.viewer.shown.playing)
-        scrub.append((time.perf_counter() - t0) * 1000)
+    # Scrubbing: jumps in a shuffled order (backwards too), each timed from the playhead move
+    # to its frame painted; once with every cache emptied before each jump (the worst case),
+    # once after the app had a moment to itself (decoded frames kept around the playhead).
+    rng = random.Random(1)
+    jumps = rng.sample(range(c.project.frame_count), min(12, c.project.frame_count))
+    scrub_cold = scrub(app, window, jumps, cold=True)
+    scrub_warm = scrub(app, window, jumps[::-1], cold=False)
+    drag = drag_scrub(app, window)
     window.shutdown()
     cold = cold_start(args.project)
 
@@ -174,7 +226,16 @@ def main() -> None:
     print(f"event-loop stall, playing: max {play_max:6.1f} ms  median {statistics.median(play_meds):5.2f} ms")
     print(f"ratio playing/idle max stall: {play_max / max(idle_max, 0.1):.2f}")
     print(f"frames shown while playing: {len(shown)}, dropped: {dropped}")
-    print(f"scrub to frame on screen: median {statistics.median(scrub):.0f} ms, max {max(scrub):.0f} ms")
+    for name, rows in (("cold caches", scrub_cold), ("after idle", scrub_warm)):
+        total = [r[0] for r in rows]
+        print(f"scrub to frame on screen ({name}): median {statistics.median(total):.0f} ms, "
+              f"p90 {percentile(total, 90):.0f} ms, max {max(total):.0f} ms  "
+              f"[median split: decode {statistics.median(r[1] for r in rows):.0f} ms, "
+              f"effects {statistics.median(r[2] for r in rows):.0f} ms, "
+              f"paint {statistics.median(r[3] for r in rows):.0f} ms, "
+              f"queue+delivery {statistics.median(r[4] for r in rows):.0f} ms]")
+    print(f"drag scrub: {drag[0]} positions in {drag[1]:.0f} ms, {drag[2]} frames shown on the way, "
+          f"last position on screen {drag[3]:.0f} ms after the drag stopped")
     print(f"cold start to first frame: {cold:.2f} s")
 
 

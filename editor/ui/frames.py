@@ -10,6 +10,11 @@ thread only ever receives finished images.
 The worker renders a deep copy of the project handed over with each request, never the live
 model the UI edits.
 
+While nothing is asked, the worker decodes the frames of the clip under the playhead into the
+media cache (`PREFETCH_BYTES` at most, a few frames at a time so a request waits for at most
+a few decodes). Clips with rare keyframes cost a decode from the keyframe for every random
+access (hundreds of milliseconds at 720p); from the cache a scrub pays only the effects.
+
 The very first still frame is shown twice: first the source picture without effects (decoding
 is quick, loading a style network is not), then the finished frame. Later frames find their
 effects loaded and go straight to the finished frame.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +41,8 @@ from . import startup
 
 AHEAD = 3  # frames the playback worker may render in front of the clock
 RECENT = 24  # finished frames kept, so scrubbing back over them shows them at once
+PREFETCH_BYTES = 384 << 20  # decoded frames kept ready around the playhead (of the media cache)
+PREFETCH_BATCH = 3  # frames decoded between looks at the mailbox
 BACKEND_NAMES = {"desktop": "desktop, onnxruntime", "phone": "phone, native fp32",
                  "phone-int8": "phone, native int8"}
 
@@ -49,6 +57,7 @@ class RenderedFrame:
     errors: list = field(default_factory=list)
     playing: bool = False
     preview: bool = False      # the source picture shown while the effects load
+    decode_ms: float = 0.0     # of render_ms, the part spent getting the source picture
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -95,9 +104,12 @@ class FrameServer(QObject):
         self._still: tuple | None = None        # (index, project, generation)
         self._play: dict | None = None          # the running playback, see `play`
         self._stop = False
+        self._forget = False
         self._busy = False
         self._warm = False                      # a frame with effects has been finished
         self._preview: RenderedFrame | None = None   # the first frame's source picture
+        self._prefetch: collections.deque = collections.deque()  # (media path, source index)
+        self.prefetched = 0
         self.dropped = 0
         self.rendered = 0
         self.reused = 0
@@ -152,8 +164,21 @@ class FrameServer(QObject):
         return self._play is not None
 
     def idle(self) -> bool:
+        """No frame asked for or being made (background decoding ahead may go on)."""
         with self._cond:
             return not self._busy and self._still is None and self._play is None
+
+    def prefetching(self) -> bool:
+        with self._cond:
+            return bool(self._prefetch)
+
+    def forget_frames(self) -> None:
+        """Drop every kept picture: finished frames, stylized results, decoded frames (the
+        next request starts cold, as after opening the project; effects stay loaded)."""
+        with self._cond:
+            self._prefetch.clear()
+            self._forget = True
+            self._cond.notify()
 
     def set_render_scale(self, scale: float) -> None:
         """Render smaller frames for a faster preview (1.0 full size); takes effect next frame."""
@@ -180,6 +205,13 @@ class FrameServer(QObject):
             while True:
                 if self._stop:
                     return None
+                if self._forget:
+                    self._forget = False
+                    self._recent.clear()
+                    if self.renderer is not None:
+                        self.renderer.close()  # its effect instances keep their results
+                        self.renderer = None
+                    self._pool.cache.clear()
                 if self._still is not None:
                     job, self._still = self._still, None
                     self._busy = True
@@ -208,6 +240,9 @@ class FrameServer(QObject):
                     play["next"] += 1
                     self._busy = True
                     return ("play", index, play["project"], play["generation"], play)
+                if self._prefetch:
+                    batch = [self._prefetch.popleft() for _ in range(min(PREFETCH_BATCH, len(self._prefetch)))]
+                    return ("prefetch", batch)
                 self._cond.wait()
 
     def _run(self) -> None:
@@ -216,7 +251,10 @@ class FrameServer(QObject):
             if job is None:
                 return
             try:
-                self._render(job)
+                if job[0] == "prefetch":
+                    self._decode_ahead(job[1])
+                else:
+                    self._render(job)
             except Exception:  # never let one bad frame end the worker
                 pass
             finally:
@@ -247,18 +285,65 @@ class FrameServer(QObject):
             job[4]["prepared"] = True
             renderer.prepare(project.frame_time(index))
         started = time.perf_counter()
+        self._decode(project, t)
+        decoded = time.perf_counter()
+        startup.mark("frame-decoded")
         result = renderer.render(t)
         ms = (time.perf_counter() - started) * 1000
-        startup.mark("frame-decoded")
         self.rendered += 1
         self._warm = True
         self._preview = None
         frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry), ms,
-                              [str(e) for e in result.errors], kind == "play")
+                              [str(e) for e in result.errors], kind == "play", decode_ms=(decoded - started) * 1000)
         self._recent[key] = frame
         while len(self._recent) > RECENT:
             self._recent.popitem(last=False)
         self.frameReady.emit(frame)
+        if kind == "still":
+            self._plan_prefetch(project, t)
+
+    def _decode(self, project, t) -> None:
+        """Get the source picture at `t` into the media cache (the renderer takes it from
+        there); failures are left for the renderer to report."""
+        hit = top_video_clip(project, Fraction(t))
+        if hit is None or not os.path.isfile(hit.clip.media):
+            return
+        try:
+            self._pool.source(hit.clip.media).frame_at_time(hit.source_time)
+        except Exception:
+            pass
+
+    def _plan_prefetch(self, project, t) -> None:
+        """Queue the frames of the clip at `t` around it that the media cache lacks: after
+        it first (the decoder is already there), then those before it."""
+        hit = top_video_clip(project, Fraction(t))
+        if hit is None or not os.path.isfile(hit.clip.media):
+            return
+        try:
+            source = self._pool.source(hit.clip.media)
+        except Exception:
+            return
+        clip = hit.clip
+        cache = self._pool.cache
+        budget = min(PREFETCH_BYTES, cache.budget_bytes // 2)
+        count = max(0, budget // max(1, source.width * source.height * 3))
+        here = source.index_at_time(hit.source_time)
+        first = source.index_at_time(clip.source_in)
+        last = min(source.frame_count - 1, source.index_at_time(clip.source_out))
+        low = max(first, here - count // 2)
+        high = min(last, low + count - 1)
+        low = max(first, high - count + 1)
+        wanted = list(range(here + 1, high + 1)) + list(range(low, here))
+        path = source.path
+        with self._cond:
+            self._prefetch.clear()
+            self._prefetch.extend((path, i) for i in wanted if (path, i) not in cache)
+            self._cond.notify()
+
+    def _decode_ahead(self, batch) -> None:
+        for path, i in batch:
+            self._pool.source(path).frame(i)
+            self.prefetched += 1
 
     def _show_source_first(self, index: int, project, generation: int, t) -> None:
         """The frame without its effects, through the same render path (the decoded picture
