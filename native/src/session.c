@@ -572,9 +572,12 @@ static void prep_channel_f32(const conv_job *j, int c)
     const float *src = j->x + (size_t)c * j->src_h * j->src_w;
     float *dst = j->s->scratch + (size_t)c * g->chan_stride;
     int py, px, r, q;
+    int *ixs = (int *)malloc((size_t)g->PW * sizeof(int));
     for (py = 0; py < g->sy; py++)
         for (px = 0; px < g->sx; px++) {
             float *plane = dst + ((size_t)py * g->sx + px) * g->plane;
+            for (q = 0; ixs && q < g->PW; q++)
+                ixs[q] = j->xmap[q * g->sx + px];
             for (r = 0; r < g->PH; r++) {
                 float *row = plane + (size_t)r * g->pw_stride;
                 int iy = j->ymap[r * g->sy + py];
@@ -584,6 +587,10 @@ static void prep_channel_f32(const conv_job *j, int c)
                     continue;
                 }
                 srow = src + (size_t)iy * j->src_w;
+                if (ixs) { /* column phase, padding and resize in one vector gather (pure data movement) */
+                    j->s->k->gather32((const uint32_t *)(const void *)srow, ixs, g->PW, (uint32_t *)(void *)row);
+                    continue;
+                }
                 for (q = 0; q < g->PW; q++) {
                     int X = q * g->sx + px - g->pl;
                     if (j->direct && g->sx == 1 && X >= 0 && X < j->src_w) { /* contiguous interior */
@@ -597,6 +604,7 @@ static void prep_channel_f32(const conv_job *j, int c)
                 }
             }
         }
+    free(ixs);
 }
 
 /* int8: quantized (q - zp) as int16, channel pairs interleaved: [g][c/2][phase][row][col][2].
