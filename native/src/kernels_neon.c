@@ -311,6 +311,136 @@ static void conv_i8_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int o
     }
 }
 
+/* ---- nearest x2 upsampling + 3x3 conv from the small input (see the AVX2 file) ---- */
+AI int32x4_t madd_pairs(int16x8_t x, int16x8_t w)
+{
+    return vpaddq_s32(vmull_s16(vget_low_s16(x), vget_low_s16(w)), vmull_high_s16(x, w));
+}
+
+AI int16x8_t dup_pair(const int16_t *w)
+{
+    int32_t pair;
+    memcpy(&pair, w, 4);
+    return vreinterpretq_s16_s32(vdupq_n_s32(pair));
+}
+
+/* int8: 4 column pairs (8 outputs) of output row oy, per-phase 2x2 weights */
+AI void conv_i8_up2_block(const sc_conv_args *a, const int16_t *wob, int cpg2, int oc0, int nvalid, int oy, int j0)
+{
+    const int pa = oy & 1, i = oy >> 1;
+    int32x4_t acc0[SC_OCB], acc1[SC_OCB];
+    int k, ip, ry;
+    for (k = 0; k < SC_OCB; k++)
+        acc0[k] = acc1[k] = vdupq_n_s32(k < nvalid ? a->prep->bias_q[oc0 + k] : 0);
+    for (ip = 0; ip < cpg2; ip++) {
+        const int16_t *w = wob + ((size_t)ip * 16 + (size_t)pa * 8) * SC_OCB * 2;
+        for (ry = 0; ry < 2; ry++) {
+            const int16_t *row = a->inq + ((size_t)ip * a->chan_stride + (size_t)(i + pa + ry) * a->pw_stride + j0) * 2;
+            int16x8_t x0 = vld1q_s16(row), x1 = vld1q_s16(row + 2), x2 = vld1q_s16(row + 4);
+            const int16_t *wr = w + (size_t)ry * 2 * SC_OCB * 2;
+            for (k = 0; k < SC_OCB; k++) {
+                acc0[k] = vaddq_s32(acc0[k], madd_pairs(x0, dup_pair(wr + 2 * k)));
+                acc0[k] = vaddq_s32(acc0[k], madd_pairs(x1, dup_pair(wr + SC_OCB * 2 + 2 * k)));
+                acc1[k] = vaddq_s32(acc1[k], madd_pairs(x1, dup_pair(wr + 4 * SC_OCB * 2 + 2 * k)));
+                acc1[k] = vaddq_s32(acc1[k], madd_pairs(x2, dup_pair(wr + 5 * SC_OCB * 2 + 2 * k)));
+            }
+        }
+    }
+    for (k = 0; k < SC_OCB && k < nvalid; k++) {
+        float *out = a->out + ((size_t)(oc0 + k) * a->OH + oy) * a->OW + 2 * (size_t)j0;
+        if (a->out_requant) {
+            int32_t t0[4], t1[4];
+            int e;
+            vst1q_s32(t0, acc0[k]);
+            vst1q_s32(t1, acc1[k]);
+            for (e = 0; e < 4; e++) {
+                out[2 * e] = sc_i8_output(a, oc0 + k, t0[e]);
+                out[2 * e + 1] = sc_i8_output(a, oc0 + k, t1[e]);
+            }
+        } else {
+            float32x4_t d = vdupq_n_f32(a->prep->deq[oc0 + k]);
+            float32x4_t f0 = act4(vmulq_f32(vcvtq_f32_s32(acc0[k]), d), a->act);
+            float32x4_t f1 = act4(vmulq_f32(vcvtq_f32_s32(acc1[k]), d), a->act);
+            vst1q_f32(out, vzip1q_f32(f0, f1));
+            vst1q_f32(out + 4, vzip2q_f32(f0, f1));
+        }
+    }
+}
+
+static void conv_i8_up2_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int cpg2 = (p->C + 1) / 2, W = a->OW / 2, oy, j0, ob;
+    int ob0 = oc0 / SC_OCB, ob1 = (oc1 + SC_OCB - 1) / SC_OCB;
+    size_t wstride = (size_t)cpg2 * 16 * SC_OCB * 2;
+    for (oy = oy0; oy < oy1; oy++) {
+        for (j0 = 0; j0 + 4 <= W; j0 += 4)
+            for (ob = ob0; ob < ob1; ob++) {
+                int c0 = ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+                conv_i8_up2_block(a, p->wqup2 + ob * wstride, cpg2, c0, nv, oy, j0);
+            }
+        if (2 * j0 < a->OW)
+            sc_conv_i8_up2_cols_scalar(a, oc0, oc1, oy, oy + 1, 2 * j0);
+    }
+}
+
+/* fp32: 8 outputs from small-input padded columns x0/2 .. x0/2+5; a table lookup per kernel
+ * column repeats each value as the nearest resize does (data movement only). */
+AI void conv_f32_up2_block(const sc_conv_args *a, const float *wblk, int cpg, const float *bias, int nvalid,
+                           float *out0, size_t cstride, int oy, int x0)
+{
+    static const uint8_t idx[3][16] = {{0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11},
+                                       {4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11},
+                                       {4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11, 12, 13, 14, 15}};
+    float32x4_t acc[SC_OCB][2];
+    const float *w = wblk;
+    int k, v, ic, ky, kx;
+    uint8x16_t perm[3];
+    for (kx = 0; kx < 3; kx++)
+        perm[kx] = vld1q_u8(idx[kx]);
+    for (k = 0; k < SC_OCB; k++)
+        acc[k][0] = acc[k][1] = vdupq_n_f32(k < nvalid ? bias[k] : 0.0f);
+    for (ic = 0; ic < cpg; ic++) {
+        const float *base = a->in + (size_t)ic * a->chan_stride + x0 / 2;
+        for (ky = 0; ky < 3; ky++) {
+            const float *row = base + (size_t)((oy + ky + 1) / 2) * a->pw_stride;
+            uint8x16_t raw[2];
+            raw[0] = vreinterpretq_u8_f32(vld1q_f32(row));
+            raw[1] = vreinterpretq_u8_f32(vld1q_f32(row + 2));
+            for (kx = 0; kx < 3; kx++) {
+                float32x4_t xv0 = vreinterpretq_f32_u8(vqtbl1q_u8(raw[0], perm[kx]));
+                float32x4_t xv1 = vreinterpretq_f32_u8(vqtbl1q_u8(raw[1], perm[kx]));
+                for (k = 0; k < SC_OCB; k++) {
+                    float32x4_t wk = vdupq_n_f32(w[k]);
+                    acc[k][0] = vfmaq_f32(acc[k][0], wk, xv0);
+                    acc[k][1] = vfmaq_f32(acc[k][1], wk, xv1);
+                }
+                w += SC_OCB;
+            }
+        }
+    }
+    for (k = 0; k < SC_OCB && k < nvalid; k++)
+        for (v = 0; v < 2; v++)
+            vst1q_f32(out0 + k * cstride + x0 + 4 * v, act4(acc[k][v], a->act));
+}
+
+static void conv_f32_up2_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1)
+{
+    const sc_conv_prep *p = a->prep;
+    int ob0 = oc0 / SC_OCB, ob1 = (oc1 + SC_OCB - 1) / SC_OCB, oy, x0, ob;
+    size_t cstride = (size_t)a->OH * a->OW, wstride = (size_t)p->C * 9 * SC_OCB;
+    for (oy = oy0; oy < oy1; oy++) {
+        float *outy = a->out + (size_t)oy * a->OW;
+        for (ob = ob0; ob < ob1; ob++) {
+            int c0 = ob * SC_OCB, nv = oc1 - c0 < SC_OCB ? oc1 - c0 : SC_OCB;
+            for (x0 = 0; x0 + 8 <= a->OW; x0 += 8)
+                conv_f32_up2_block(a, p->wpack + ob * wstride, p->C, p->bias + c0, nv, outy + c0 * cstride, cstride, oy, x0);
+        }
+        if (a->OW % 8)
+            sc_conv_f32_up2_cols_scalar(a, oc0, oc1, oy, oy + 1, a->OW - a->OW % 8);
+    }
+}
+
 const sc_kernels sc_kernels_neon = {
     SC_ISA_NEON,
     "f32_conv2d_4x16_neon", "qs8_conv2d_4x8_neon", "f32_instnorm_16lane_neon", "f32_eltwise_4x_neon",
@@ -322,9 +452,9 @@ const sc_kernels sc_kernels_neon = {
     0, NULL,
     sc_quantize_row_scalar,
     sc_interleave_scalar,
-    NULL, NULL,
+    conv_i8_up2_neon, "qs8_conv2d_up2_4x8_neon",
     sc_quantize_pair_scalar,
     sc_gather32_scalar,
-    NULL, NULL,
+    conv_f32_up2_neon, "f32_conv2d_up2_4x8_neon",
 };
 #endif

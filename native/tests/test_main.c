@@ -688,13 +688,15 @@ static void test_up2_conv(mb_rng *r)
             buf = mb_write(&mb, v, &size);
             ref[fused] = check_exact(int8 ? "resize x2+conv3x3 int8 (small input)" : "resize x2+conv3x3 (small input)", buf,
                                      size, C, H, W, x, &n[fused], 0);
-            if (fused && ia[1] == 0 && ia[2] == 0 && sc_isa_available(SC_ISA_AVX2)) { /* the path under test ran */
+            if (fused && ia[1] == 0 && ia[2] == 0 && (sc_isa_available(SC_ISA_AVX2) || sc_isa_available(SC_ISA_NEON))) {
+                /* the path under test ran */
+                int vec = sc_isa_available(SC_ISA_AVX2) ? SC_ISA_AVX2 : SC_ISA_NEON;
                 sc_model *m = NULL;
                 sc_session *s = NULL;
                 sc_layer_timing t;
                 float *y = (float *)malloc(n[fused] * sizeof(float));
                 int ok = y && sc_model_load_memory(buf, size, &m) == SC_OK && sc_session_create(m, 2, &s) == SC_OK &&
-                         sc_session_set_isa(s, SC_ISA_AVX2) == SC_OK &&
+                         sc_session_set_isa(s, vec) == SC_OK &&
                          sc_session_run_f32(s, x, C, H, W, y, n[fused]) == SC_OK && sc_session_layer_timing(s, 1, &t) == SC_OK;
                 CHECK(ok && strstr(t.kernel, "up2") != NULL, "x2 + conv did not take the small-input kernel (%s)",
                       ok ? t.kernel : sc_last_error());
