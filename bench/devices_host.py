@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/devices_host.py [--runtime auto|native|onnxruntime] [--rounds 3] [--repeat 1]
 
-Calibrates the host profile, then measures every validation network `--rounds` times,
-interleaved (round-robin, so a burst of load from other processes spoils one round of each
-network, not all rounds of one), and compares the median of the rounds with the prediction.
-Calibration and measurement happen in the same process, minutes apart, on the runtime the
-host profile is calibrated with (native when built). Each round's timing is the minimum of a
-few runs of the calling thread's CPU time (one thread). The load average is printed with every
-round; the spread of the rounds shows how much the load alone moves a measurement.
+Every round times each calibration layer once and then each validation network once; after
+`--rounds` rounds the host profile is fitted to the median round of every layer, and each
+network's median round is compared with its prediction. Calibration and validation thus share
+the same minutes of load on this shared machine (a burst of load spoils one round of each, not
+one side of the comparison). Each timing is the minimum of a few runs of the calling thread's
+CPU time (one thread), on the runtime the host profile is calibrated with (native when built).
+The load average is printed with every round; the spread of the rounds shows how much the
+load alone moves a measurement.
 
 Validation networks, none of them in the calibration set: the shipped style network at three
 sizes, student-shaped networks of other widths, Caffe2go-shaped style networks, networks shaped
@@ -69,23 +70,42 @@ def load() -> str:
     return f"load {one:.1f}/{five:.1f}"
 
 
-def validate(profile, threads: int, rounds: int, budget_s: float) -> list:
-    """[(name, predicted ms, [measured ms per round])] for the networks the runtime accepts."""
+def prepare_validation(threads: int, runtime: str) -> list:
+    """[(name, runner)] for the validation networks the runtime accepts."""
     cases = []
     for name, build, shape, int8 in VALIDATION:
         try:
-            run = cal.runner(build(), shape, threads, profile.runtime, int8)
-            cases.append((name, run, predict(run.network(), profile).total_ms, []))
+            cases.append((name, cal.runner(build(), shape, threads, runtime, int8)))
         except StyleCutError as exc:
             print(f"{name}: not run ({exc.problem})")
         except Exception as exc:  # onnxruntime's own errors (a second graph input it is not fed)
             print(f"{name}: not run ({type(exc).__name__}: {exc})")
+    return cases
+
+
+def calibrate_and_validate(threads: int, runtime: str, rounds: int, budget_s: float):
+    """(profile, [(name, predicted ms, [measured ms per round])]).
+
+    Each round times every calibration layer once, then every validation network once, so
+    the calibration's median and the networks' median come from the same minutes of load."""
+    runtime = cal.resolve_runtime(runtime)
+    layers = cal.prepare_layers(threads, runtime)
+    cases = prepare_validation(threads, runtime)
+    layer_rounds, base_rounds, net_rounds = [], [], []
     for r in range(rounds):
         t0 = time.perf_counter()
-        for _, run, _, times in cases:
-            times.append(cal.time_runner(run, threads, budget_s=budget_s, min_runs=3) * 1e3)
-        print(f"  round {r + 1}: {time.perf_counter() - t0:.0f} s, {load()}")
-    return [(name, predicted, times) for name, _, predicted, times in cases]
+        base_rounds.append(cal.run_overhead(threads, runtime))
+        layer_rounds.append(cal.time_pass(layers, threads))
+        t1 = time.perf_counter()
+        net_rounds.append([cal.time_runner(run, threads, budget_s=budget_s, min_runs=3) * 1e3
+                           for _, run in cases])
+        print(f"  round {r + 1}: layers {t1 - t0:.0f} s, networks {time.perf_counter() - t1:.0f} s, {load()}")
+    measured = cal.finish_layers(layers, layer_rounds, base_rounds)
+    profile = cal.profile_from(measured, threads, runtime)
+    results = []
+    for k, (name, run) in enumerate(cases):
+        results.append((name, predict(run.network(), profile).total_ms, [r[k] for r in net_rounds]))
+    return profile, measured, results
 
 
 def main() -> int:
@@ -99,12 +119,9 @@ def main() -> int:
     all_errors = []
     for rep in range(args.repeat):
         print(f"calibration {rep + 1}: {load()}")
-        t0 = time.perf_counter()
-        profile, measured = cal.calibrate(args.threads, runtime=args.runtime)
-        r = profile.rates
-        print(f"  {len(measured)} layers timed and fitted in {time.perf_counter() - t0:.0f} s on {profile.runtime} "
-              f"({profile.source}); {len(r.kernels)} kernel families, {load()}")
-        results = validate(profile, args.threads, args.rounds, args.budget)
+        profile, measured, results = calibrate_and_validate(args.threads, args.runtime, args.rounds, args.budget)
+        print(f"  {len(measured)} layers on {profile.runtime} ({profile.source}); "
+              f"{len(profile.rates.kernels)} kernel coefficients")
         print()
         print("| network | predicted ms | measured ms (median) | error | rounds: min..max ms |")
         print("| --- | ---: | ---: | ---: | ---: |")

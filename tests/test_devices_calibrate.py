@@ -121,15 +121,15 @@ def test_native_calibration_costs_layers_by_the_kernel_that_runs_them(host):
     from editor.core.devices import kernel_cost
 
     r = profile.rates
-    # Every kernel the calibration met has a family, and conv families carry a MAC rate.
-    families = {kernel_cost.family(l) for _, net, _ in measured for l in net.layers}
-    assert None not in families and families <= set(r.kernels)
-    convs = [f for f in r.kernels if ":conv" in f and not f.startswith("folded")]
-    assert any(f.startswith("f32_") for f in convs) and any(f.startswith("qs8_") for f in convs)
-    # A shipped-network-shaped prediction uses the family rates, not the per-kind fallback.
+    # Every layer the calibration timed is costed from the coefficients of its kernel.
+    for desc, net, _ in measured:
+        assert all(kernel_cost.layer_seconds(l, r.kernels) is not None for l in net.layers), desc
+    works = [k for k in r.kernels if k.endswith(":work")]
+    assert any(k.startswith("f32_conv2d") for k in works) and any(k.startswith("qs8_conv2d") for k in works)
+    # A network the calibration never saw uses them too, not the per-kind fallback.
     run = cal.runner(style_network(8, 1, seed=9), (1, 3, 64, 64), 1, "native")
     net = run.network()
-    assert all(kernel_cost.layer_seconds(l, r.kernel_shared, r.kernels) is not None for l in net.layers)
+    assert all(kernel_cost.layer_seconds(l, r.kernels) is not None for l in net.layers)
 
 
 @pytest.mark.skipif(not cal.native_available(), reason="the native runtime binding is not built")
@@ -145,18 +145,17 @@ def test_kernel_family_fit_recovers_known_coefficients_from_exact_timings():
             nets.append(cal.runner(g.model(h, w), (1, c, h, w), 1, "native", int8).network())
         except StyleCutError:
             continue
-    fams = sorted({kernel_cost.family(l) for net in nets for l in net.layers})
+    names = sorted({k for net in nets for l in net.layers for k in kernel_cost.features(l)})
     rng = np.random.default_rng(1)
-    truth_f = {f: [float(v) for v in rng.uniform(0.5, 2.0, kernel_cost.PER_FAMILY) * [2e-11, 5e-10, 1e-10]]
-               for f in fams}
-    truth_g = {"overhead": 2e-6, "stream": 3e-10, "weight_reread": 1e-10}
-    measured = [(net, sum(kernel_cost.layer_seconds(l, truth_g, truth_f) for l in net.layers)) for net in nets]
-    shared, got = kernel_cost.fit(measured)
-    assert shared["overhead"] == pytest.approx(2e-6, rel=0.05)
-    # Reproduces the timings it was fitted on (single coefficients may trade off where a
-    # family's features are collinear in this subset).
+    scale = lambda k: 2e-6 if k == "overhead" else 2e-11 if k.endswith(":work") else 3e-10
+    truth = {k: float(rng.uniform(0.5, 2.0)) * scale(k) for k in names}
+    measured = [(net, sum(kernel_cost.layer_seconds(l, truth) for l in net.layers)) for net in nets]
+    got = kernel_cost.fit(measured)
+    assert got["overhead"] == pytest.approx(truth["overhead"], rel=0.05)
+    # Reproduces the timings it was fitted on (single coefficients may trade off where their
+    # features are collinear in this subset).
     for net, seconds in measured:
-        pred = sum(kernel_cost.layer_seconds(l, shared, got) for l in net.layers)
+        pred = sum(kernel_cost.layer_seconds(l, got) for l in net.layers)
         assert pred == pytest.approx(seconds, rel=1e-3)
 
 

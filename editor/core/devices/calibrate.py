@@ -205,9 +205,12 @@ class _NativeRunner:
         self.sess = runtime.Session(self.model, threads=threads)
         self.x = np.random.default_rng(0).random(shape, dtype=np.float32)
         self.shape = shape
+        # One output buffer for every run: a fresh array per run would time the kernel's page
+        # faults on it, which a network's reused intermediate buffers never pay.
+        self.out = self.sess.run(self.x)
 
     def __call__(self):
-        self.sess.run(self.x)
+        self.sess.run(self.x, out=self.out)
 
     def network(self):
         from editor.core.devices.native_net import network_from_model
@@ -266,15 +269,9 @@ def run_overhead(threads: int, runtime: str = "onnxruntime") -> float:
     return time_model(g.model(4, 4), (1, 1, 4, 4), threads, runtime=runtime)
 
 
-def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", passes: int = 3,
-                   budget_s: float = 0.12) -> list:
-    """[(description, network, seconds)] for every calibration layer the runtime accepts.
-
-    Every layer is timed in `passes` rounds over the whole set (each round the best of a few
-    runs) and keeps the median round, so a burst of load from other processes spoils one round
-    of a layer, not its result; whole networks are measured the same way when a calibration is
-    checked (bench/devices_host.py), so both sides see the same statistic."""
-    runs, skipped = [], []
+def prepare_layers(threads: int, runtime: str = "onnxruntime", progress=None) -> list:
+    """[(description, runner)] for every calibration layer the runtime accepts."""
+    runs = []
     native = resolve_runtime(runtime) == "native"
     for i, (desc, c, h, w, recipe, int8) in enumerate(CALIBRATION_LAYERS):
         if int8 and not native:
@@ -286,22 +283,60 @@ def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", pa
         except StyleCutError as exc:
             # A layer this runtime cannot run alone (the native converter, for one, only
             # accepts padding it can fuse into a convolution) is left out of the fit.
-            skipped.append(desc)
             if progress:
                 progress(f"{desc} (skipped: {exc.problem})", float("nan"))
-    base = float(np.median([run_overhead(threads, runtime) for _ in range(passes)]))
-    rounds = [[] for _ in runs]
-    for _ in range(passes):
-        for k, (_, run) in enumerate(runs):
-            rounds[k].append(time_runner(run, threads, budget_s))
+    return runs
+
+
+def time_pass(runs: list, threads: int, budget_s: float = 0.12) -> list:
+    """One round over `runs` ([(description, runner)]): the best seconds of each."""
+    return [time_runner(run, threads, budget_s) for _, run in runs]
+
+
+def finish_layers(runs: list, rounds: list, base_rounds: list, progress=None) -> list:
+    """[(description, network, seconds)]: the median round of each layer, less the median fixed
+    cost of a run."""
+    base = float(np.median(base_rounds))
     out = []
-    for (desc, run), times in zip(runs, rounds):
-        seconds = float(np.median(times))
-        seconds = max(seconds - base, 0.0)
+    for k, (desc, run) in enumerate(runs):
+        seconds = max(float(np.median([r[k] for r in rounds])) - base, 0.0)
         out.append((desc, run.network(), seconds))
         if progress:
             progress(desc, seconds)
     return out
+
+
+def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", passes: int = 3,
+                   budget_s: float = 0.12) -> list:
+    """[(description, network, seconds)] for every calibration layer the runtime accepts.
+
+    Every layer is timed in `passes` rounds over the whole set (each round the best of a few
+    runs) and keeps the median round, so a burst of load from other processes spoils one round
+    of a layer, not its result; bench/devices_host.py interleaves these rounds with rounds over
+    whole networks, so both sides see the same statistic over the same minutes."""
+    runs = prepare_layers(threads, runtime, progress)
+    rounds, base_rounds = [], []
+    for _ in range(passes):
+        base_rounds.append(run_overhead(threads, runtime))
+        rounds.append(time_pass(runs, threads, budget_s))
+    return finish_layers(runs, rounds, base_rounds, progress)
+
+
+def profile_from(measured: list, threads: int, runtime: str):
+    """The host Profile fitted to calibration measurements."""
+    from editor.core.devices.cost import layer_seconds
+
+    rates = fit_host(measured, threads)
+    fit = {}
+    for desc, net, seconds in measured:
+        pred = sum(layer_seconds(layer, rates) for layer in net.layers)
+        fit[desc] = {"measured_ms": round(seconds * 1e3, 5), "predicted_ms": round(pred * 1e3, 5)}
+    return Profile(
+        id="host", name=f"this machine ({os.cpu_count()} CPUs)", soc="host", year=time.gmtime().tm_year,
+        threads=threads, powersave=0,
+        source=f"stylecut devices calibrate, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
+               f"{runtime_version(runtime)}, {threads} threads",
+        rates=rates, fit=fit, default=True, host=True, runtime=runtime)
 
 
 def fit_host(measured: list, threads: int) -> Rates:
@@ -320,7 +355,7 @@ def fit_host(measured: list, threads: int) -> Rates:
     rates = best[0]
     by_kernel = kernel_cost.fit([(net, seconds) for _, net, seconds in measured])
     if by_kernel:
-        rates.kernel_shared, rates.kernels = by_kernel
+        rates.kernels = by_kernel
     return rates
 
 
@@ -367,20 +402,7 @@ def calibrate(threads: int | None = None, progress=None, runtime: str = "auto") 
     threads = threads or 1
     runtime = resolve_runtime(runtime)
     measured = measure_layers(threads, progress, runtime)
-    rates = fit_host(measured, threads)
-    fit = {}
-    from editor.core.devices.cost import layer_seconds
-
-    for desc, net, seconds in measured:
-        pred = sum(layer_seconds(layer, rates) for layer in net.layers)
-        fit[desc] = {"measured_ms": round(seconds * 1e3, 5), "predicted_ms": round(pred * 1e3, 5)}
-    profile = Profile(
-        id="host", name=f"this machine ({os.cpu_count()} CPUs)", soc="host", year=time.gmtime().tm_year,
-        threads=threads, powersave=0,
-        source=f"stylecut devices calibrate, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
-               f"{runtime_version(runtime)}, {threads} threads",
-        rates=rates, fit=fit, default=True, host=True, runtime=runtime)
-    return profile, measured
+    return profile_from(measured, threads, runtime), measured
 
 
 def runtime_version(runtime: str) -> str:

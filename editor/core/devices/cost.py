@@ -64,8 +64,7 @@ class Rates:
     strided_dw: float = 1.0     # the same for depthwise convs
     # Host on the native runtime only: costs per kernel family (kernel_cost.py), used for every
     # layer whose kernel is known; the rates above cover the rest.
-    kernels: dict = field(default_factory=dict)         # family -> seconds per unit (kernel_cost.py)
-    kernel_shared: dict = field(default_factory=dict)   # kernel_cost.GLOBALS -> seconds per unit
+    kernels: dict = field(default_factory=dict)   # coefficient -> seconds per unit (kernel_cost.py)
 
     def seconds_per_unit(self) -> np.ndarray:
         def inv(rate, scale):
@@ -93,8 +92,7 @@ class Rates:
                 "conv_traffic": self.conv_traffic, "strided": round(float(self.strided), 6),
                 "strided_dw": round(float(self.strided_dw), 6),
                 # kernel costs in nanoseconds per unit
-                **({"kernels": {k: [round(x * 1e9, 7) for x in v] for k, v in self.kernels.items()},
-                    "kernel_shared": {k: round(v * 1e9, 7) for k, v in self.kernel_shared.items()}}
+                **({"kernels_ns": {k: round(v * 1e9, 7) for k, v in self.kernels.items()}}
                    if self.kernels else {})}
 
     @classmethod
@@ -110,9 +108,7 @@ class Rates:
                    lanes=int(d.get("lanes", 4)),
                    min_lanes=int(d.get("min_lanes", 0)), conv_traffic=bool(d.get("conv_traffic", False)),
                    strided=float(d.get("strided", 1.0)), strided_dw=float(d.get("strided_dw", 1.0)),
-                   kernels={str(k): [float(x) * 1e-9 for x in v]
-                            for k, v in dict(d.get("kernels") or {}).items()},
-                   kernel_shared={str(k): float(v) * 1e-9 for k, v in dict(d.get("kernel_shared") or {}).items()})
+                   kernels={str(k): float(v) * 1e-9 for k, v in dict(d.get("kernels_ns") or {}).items()})
 
 
 def element_bytes(int8: bool) -> int:
@@ -197,7 +193,7 @@ def layer_seconds(layer: Layer, rates: Rates) -> float:
     if rates.kernels:
         from editor.core.devices import kernel_cost
 
-        t = kernel_cost.layer_seconds(layer, rates.kernel_shared, rates.kernels)
+        t = kernel_cost.layer_seconds(layer, rates.kernels)
         if t is not None:
             return t
     theta = rates.seconds_per_unit()

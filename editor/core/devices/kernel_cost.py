@@ -8,7 +8,7 @@ that: a conv with 8 output channels in a 16-channel kernel computes 16, and the 
 kernels differ by 2x in speed at the same MACs. So a layer whose kernel is known costs
 
     t = overhead (when it runs as a pass of its own)
-        + work * s_work[family] + touched * s_touch[family] + tail * s_tail[family]
+        + work * s_work[family] + touched * s_touch[kernel] + tail * s_tail[kernel]
         + streamed * s_stream + rereads * s_reread
 
 - family: the kernel name without its instruction set, plus the layer kind for convolutions
@@ -116,13 +116,6 @@ def bytes_of(layer: Layer) -> float:
     return touched(layer) * size
 
 
-# Coefficients shared by all families: seconds per executed layer, per streamed element, per
-# weight element re-read from beyond the cache.
-GLOBALS = ("overhead", "stream", "weight_reread")
-# Coefficients per family: seconds per unit of work, of touched elements, of tail work.
-PER_FAMILY = 3
-
-
 def weight_rereads(layer: Layer) -> float:
     """Weight elements a conv re-reads from beyond the cache: the kernels sweep all of a
     channel tile's weights once per pixel block, which costs nothing while the weights stay
@@ -137,62 +130,82 @@ def weight_rereads(layer: Layer) -> float:
     return float(layer.weights * oh * math.ceil(ow / px))
 
 
-def features(layer: Layer) -> tuple:
-    """(family, shared feature vector [len(GLOBALS)], family feature vector [PER_FAMILY]),
-    or (None, None, None) when the kernel is unknown."""
+def features(layer: Layer) -> dict | None:
+    """{coefficient name: units} for one layer, or None when its kernel is not known.
+
+    Coefficients: `overhead`, `stream`, `weight_reread` shared by all layers; `<family>:work`
+    per conv family (its MAC rate); `<kernel>:touch` and `<kernel>:tail` per conv kernel
+    (the input gather and the row remainders work the same for its dense, 1x1, depthwise and
+    strided uses, so they pool their data); `<family>:touch` for every other pass."""
     fam = family(layer)
     if fam is None:
-        return None, None, None
-    streamed = touched(layer) if bytes_of(layer) > STREAM_BYTES else 0.0
-    shared = np.array([0.0 if layer.fused else 1.0, streamed, weight_rereads(layer)])
-    return fam, shared, np.array([work(layer), touched(layer), tail_work(layer)])
-
-
-def layer_seconds(layer: Layer, shared_s: dict, families: dict) -> float | None:
-    """Seconds of one layer, or None when its family was not calibrated."""
-    fam, g, f = features(layer)
-    if fam is None or fam not in families:
         return None
-    coef = (list(families[fam]) + [0.0] * PER_FAMILY)[:PER_FAMILY]
-    return float(g @ np.array([shared_s.get(k, 0.0) for k in GLOBALS]) + f @ np.array(coef))
+    f = {"overhead": 0.0 if layer.fused else 1.0}
+    if bytes_of(layer) > STREAM_BYTES:
+        f["stream"] = touched(layer)
+    if layer.kind in CONV_KINDS and layer.impl:
+        base = _ISA.sub("", layer.impl)
+        f[f"{fam}:work"] = work(layer)
+        f[f"{base}:touch"] = touched(layer)
+        tail = tail_work(layer)
+        if tail:
+            f[f"{base}:tail"] = tail
+        reread = weight_rereads(layer)
+        if reread:
+            f["weight_reread"] = reread
+    else:
+        f[f"{fam}:touch"] = touched(layer)
+    return f
 
 
-def fit(measured: list) -> tuple | None:
-    """({shared coefficient: s}, {family: [s per work, s per touched, s per tail work]}) by
-    non-negative least squares on relative residuals of [(network, seconds)], or None when the
-    networks do not say which kernels ran them."""
+def layer_seconds(layer: Layer, coefficients: dict) -> float | None:
+    """Seconds of one layer, or None when a coefficient it needs was not calibrated."""
+    f = features(layer)
+    if f is None:
+        return None
+    total = 0.0
+    for name, units in f.items():
+        if name not in coefficients:
+            if units and name not in SHARED:
+                return None
+            continue
+        total += units * coefficients[name]
+    return total
+
+
+SHARED = ("overhead", "stream", "weight_reread")
+
+
+def fit(measured: list) -> dict | None:
+    """{coefficient name: seconds per unit} by non-negative least squares on relative
+    residuals of [(network, seconds)], or None when the networks do not say which kernels ran
+    them."""
     from scipy.optimize import nnls
 
-    rows, fams = [], []
+    rows, names = [], list(SHARED)
     for net, seconds in measured:
-        shared, per = np.zeros(len(GLOBALS)), {}
+        row = {}
         for layer in net.layers:
-            fam, g, f = features(layer)
-            if fam is None:
+            f = features(layer)
+            if f is None:
                 return None
-            shared += g
-            per[fam] = per.get(fam, 0) + f
-            if fam not in fams:
-                fams.append(fam)
-        rows.append((shared, per, seconds))
-    if not fams:
+            for k, v in f.items():
+                row[k] = row.get(k, 0.0) + v
+                if k not in names:
+                    names.append(k)
+        rows.append((row, seconds))
+    if len(names) == len(SHARED):
         return None
-    n0 = len(GLOBALS)
-    A, y = [], []
-    for shared, per, seconds in rows:
-        a = np.zeros(n0 + PER_FAMILY * len(fams))
-        a[:n0] = shared
-        for fam, f in per.items():
-            k = n0 + PER_FAMILY * fams.index(fam)
-            a[k:k + PER_FAMILY] += f
+    A = np.zeros((len(rows), len(names)))
+    y = np.zeros(len(rows))
+    for i, (row, seconds) in enumerate(rows):
         w = 1.0 / (seconds + 20e-6)   # relative residuals, floored for sub-microsecond layers
-        A.append(a * w)
-        y.append(seconds * w)
-    A = np.array(A)
+        for k, v in row.items():
+            A[i, names.index(k)] = v * w
+        y[i] = seconds * w
     scale = A.max(axis=0)
     scale[scale == 0] = 1
-    theta, _ = nnls(A / scale, np.array(y))
+    theta, _ = nnls(A / scale, y)
     theta = theta / scale
-    families = {fam: [float(v) for v in theta[n0 + PER_FAMILY * i: n0 + PER_FAMILY * (i + 1)]]
-                for i, fam in enumerate(fams)}
-    return {k: float(theta[i]) for i, k in enumerate(GLOBALS)}, families
+    # a coefficient no measurement exercised stays out, so its layers fall back to per-kind rates
+    return {k: float(theta[i]) for i, k in enumerate(names) if A[:, i].any()}
