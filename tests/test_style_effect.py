@@ -246,3 +246,22 @@ def test_prepare_loads_the_session_and_preloads(env):
     effect.prepare(PrepareContext("c", "e", "m.mp4", Fraction(0), Fraction(1), (640, 360), Fraction(25),
                                   1.0, params(style=STYLE_IDS[2], backend="phone-int8")))
     assert is_loaded("phone-int8", model)
+
+
+@pytest.mark.parametrize("kind", ["desktop", "phone", "phone-int8"])
+def test_a_fork_gives_the_shared_session_s_picture_in_a_session_of_its_own(env, frames, kind):
+    choice = styles.resolve(STYLE_IDS[1])
+    shared = get_backend(kind, choice.model)
+    fork = shared.fork(1)
+    assert fork.session is not shared.session and fork.kind == shared.kind
+    assert (fork.multiple, fork.min_size, fork.style_count) == (shared.multiple, shared.min_size, shared.style_count)
+    small = np.ascontiguousarray(frames[0][:64, :96])
+    ours, theirs = fork.run(small, choice.weights), shared.run(small, choice.weights)
+    if kind == "desktop":   # onnxruntime may sum in another order with another thread count
+        assert np.abs(ours.astype(np.int16) - theirs).max() <= 1
+    else:                   # the native runtime is bit-exact across thread counts
+        assert np.array_equal(ours, theirs)
+    # the fork keeps its own style selection: another style there leaves the shared one alone
+    other = styles.resolve(STYLE_IDS[0])
+    assert not np.array_equal(fork.run(small, other.weights), ours)
+    assert np.array_equal(shared.run(small, choice.weights), theirs)

@@ -4,9 +4,11 @@ Every frame of INPUT goes through the style-transfer effect (the same plugin the
 runs) and is encoded at the input's size and frame rate; the input's sound is copied
 untouched when the preset's audio codec matches it, otherwise re-encoded.
 
-Decode, stylize and encode run as a pipeline of three threads joined by short queues, so on
-two cores the decoder and the encoder work while the network runs (the native runtime,
-onnxruntime, OpenCV and FFmpeg all release the GIL while they compute). The output is
+Decode, stylize and encode run as a pipeline of threads joined by short queues: one decoding
+thread, two stylizing workers (each with its own one-thread session, so two frames go through
+the network side by side) and the encoding thread, so on two cores the decoder and the encoder
+work while the network runs (the native runtime, onnxruntime, OpenCV and FFmpeg all release
+the GIL while they compute). The output is
 written under a temporary name beside the target and renamed when complete.
 """
 
@@ -25,10 +27,20 @@ from editor.errors import Cancelled, StyleCutError
 PLUGIN_ID = "org.stylecut.style_transfer"
 _QUEUE_DEPTH = 3          # frames in flight between stages: enough to absorb jitter
 _END = object()
-# x264/x265 speed for apply: veryfast encodes about four times faster than the export's
-# medium for a file some 20-30 % larger at the same CRF quality; --encode-speed medium
-# gives the export's trade-off.
-DEFAULT_SPEED = "veryfast"
+# x264/x265 speed for apply. On stylized 720p frames at the preset's CRF 20, x264 superfast
+# costs about 14 ms of CPU a frame against 25 for veryfast and 90 for the export's medium; its
+# file is about 1.6 times veryfast's and 1 dB closer to the uncompressed frames (at equal size
+# it is some 0.4 dB behind veryfast): the encoder is the largest cost after the network, and
+# this keeps apply faster than real time. --encode-speed veryfast or medium trade speed for
+# smaller files (bench/bench_apply_encoder.py measures all of them; docs/STYLE_PLUGIN.md).
+DEFAULT_SPEED = "superfast"
+_ONE_THREAD_DECODE_PIXELS = 1920 * 1088
+# Two frames through the network at once, each in a one-thread session, rather than one frame
+# split over two threads: no barrier between layers, and the network's CPU time is all on the
+# worker's thread. x264 picks its own thread count (frame threads over both cores).
+DEFAULT_WORKERS = 2
+DEFAULT_INFERENCE_THREADS = 1
+DEFAULT_ENCODE_THREADS = None
 SPEEDS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower")
 
 
@@ -65,6 +77,10 @@ class ApplyResult:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)   # stage -> seconds (summed over frames)
     cpu: dict = field(default_factory=dict)       # pipeline thread -> CPU seconds; "all threads"
+    # step -> CPU seconds of the pipeline thread running it (decode, scale, inference, upsample,
+    # encode); work in library threads (FFmpeg's, x264's, a multi-threaded session's) is only
+    # in cpu["all threads"]
+    stage_cpu: dict = field(default_factory=dict)
 
     @property
     def fps(self) -> float:
@@ -94,11 +110,15 @@ def style_params(style: str, strength: float = 1.0, backend: str = "desktop", si
 
 def apply_style(input_path, output_path, params: dict, preset: str = "h264", progress=None,
                 cancel=None, encode_speed: str | None = DEFAULT_SPEED,
-                max_frames: int | None = None) -> ApplyResult:
+                max_frames: int | None = None, workers: int = DEFAULT_WORKERS,
+                inference_threads: int = DEFAULT_INFERENCE_THREADS,
+                encode_threads: int | None = DEFAULT_ENCODE_THREADS) -> ApplyResult:
     """Stylize every frame of `input_path` into `output_path`; see the module notes.
 
     `max_frames` stops after that many frames (benchmarks of slow settings); the sound is
-    then re-encoded to end with the picture."""
+    then re-encoded to end with the picture. `workers` frames go through the network at once,
+    each in its own session of `inference_threads` threads; `encode_threads` is the H.264/H.265
+    encoder's thread count (None: the encoder's own choice)."""
     from editor.core.export import AudioCopier, AudioEncoder, add_video_stream, check_target, encoded_output, \
         passthrough_candidate
     from editor.core.media.pool import MediaPool
@@ -139,6 +159,10 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     effect.prepare(PrepareContext(clip.id, "style", input_path, clip.source_in, clip.source_out, (w, h),
                                   settings.fps, 1.0, params))
 
+    source_planes = effect.plane_path_applies(params) and not effect.is_identity(params, Fraction(0))
+    # one session per worker on the plane path; other paths run the effect's shared session
+    engines = [engine.fork(inference_threads) for _ in range(max(1, workers))] if source_planes else [None]
+
     total = project.frame_count
     if max_frames is not None and 0 < max_frames < total:
         total = max_frames
@@ -149,6 +173,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     scale_seconds = 0.0
     cpu_started = time.process_time()
     cpu: dict[str, float] = {}
+    encode_cpu = 0.0
     started = time.perf_counter()
     try:
         with encoded_output(output_path, preset.container) as output:
@@ -162,11 +187,12 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                 audio_mode = "mixed"
             else:
                 audio_mode = "none"
-            video.options = _with_speed(preset, encode_speed)
-            pipeline = _Pipeline(pool.source(input_path), effect, params, total, settings.fps, cancel)
+            video.options = _with_speed(preset, encode_speed, encode_threads)
+            pipeline = _Pipeline(pool.source(input_path), effect, params, total, settings.fps, cancel, engines)
 
             def encode(i, picture):
-                t0 = time.perf_counter()
+                nonlocal encode_cpu
+                t0, c0 = time.perf_counter(), time.thread_time()
                 frame = _to_video_frame(picture, preset.pixel_format)
                 frame.pts = i
                 frame.time_base = video.codec_context.time_base
@@ -177,12 +203,13 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                 if copier is not None:
                     copier.mux_until(Fraction(i + 1) / settings.fps)
                 timings["encode"] += time.perf_counter() - t0
+                encode_cpu += time.thread_time() - c0
                 if progress is not None:
                     progress(i + 1, total)
 
             encode_started = time.thread_time()
             pipeline.run(encode)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             for pkt in video.encode(None):
                 output.mux(pkt)
             if encoder is not None:
@@ -190,6 +217,10 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
             if copier is not None:
                 copier.mux_until(None)
             timings["encode"] += time.perf_counter() - t0
+            encode_cpu += time.thread_time() - c0
+            stage_cpu = {**pipeline.stage_cpu, "inference": effect.cpu_timings["inference"],
+                         "upsample": effect.cpu_timings["upsample"] + effect.cpu_timings["resize"],
+                         "encode": encode_cpu}
             timings["decode"] = pipeline.decode_seconds
             cpu.update(pipeline.thread_cpu)
             cpu["encode thread"] = time.thread_time() - encode_started
@@ -203,7 +234,7 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     timings.update({k: v for k, v in effect.timings.items()})
     timings["resize"] += scale_seconds
     return ApplyResult(output_path, w, h, total, Fraction(total) / settings.fps, audio_mode, seconds, timings,
-                       {**cpu, "all threads": time.process_time() - cpu_started})
+                       {**cpu, "all threads": time.process_time() - cpu_started}, stage_cpu)
 
 
 def _project_for(path: str):
@@ -222,11 +253,15 @@ def _project_for(path: str):
                    name=os.path.splitext(os.path.basename(path))[0])
 
 
-def _with_speed(preset, speed: str | None) -> dict:
-    """The preset's encoder options with x264/x265's speed preset replaced by `speed`."""
+def _with_speed(preset, speed: str | None, threads: int | None = None) -> dict:
+    """The preset's encoder options with x264/x265's speed preset replaced by `speed` and,
+    for them, `threads` encoder threads."""
     options = dict(preset.video_options)
-    if speed and preset.video_codec in ("libx264", "libx265"):
-        options["preset"] = speed
+    if preset.video_codec in ("libx264", "libx265"):
+        if speed:
+            options["preset"] = speed
+        if threads:
+            options["threads"] = str(threads)
     return options
 
 
@@ -261,19 +296,65 @@ def _planes_frame(y, u, v):
     return frame
 
 
-class _Pipeline:
-    """Decode thread -> stylize thread -> the caller's thread encoding, in frame order."""
+class _Reorder:
+    """Stylized frames back in frame order: workers finish out of order, the encoder takes
+    frame `next` only. At most `limit` frames wait; the one the encoder needs is always let in,
+    so a slow frame can never block the others forever."""
 
-    def __init__(self, source, effect, params, total: int, fps: Fraction, cancel):
+    def __init__(self, limit: int, workers: int, stop: threading.Event):
+        self.items: dict[int, object] = {}
+        self.next = 0
+        self.limit, self.running, self.stop = limit, workers, stop
+        self.cond = threading.Condition()
+
+    def put(self, i: int, item) -> bool:
+        with self.cond:
+            while len(self.items) >= self.limit and i != self.next:
+                if self.stop.is_set():
+                    return False
+                self.cond.wait(0.1)
+            self.items[i] = item
+            self.cond.notify_all()
+            return True
+
+    def worker_done(self) -> None:
+        with self.cond:
+            self.running -= 1
+            self.cond.notify_all()
+
+    def get(self):
+        with self.cond:
+            while self.next not in self.items:
+                if self.stop.is_set() or self.running == 0:
+                    return _END
+                self.cond.wait(0.1)
+            item = self.items.pop(self.next)
+            self.next += 1
+            self.cond.notify_all()
+            return item
+
+
+class _Pipeline:
+    """Decode thread -> `workers` stylize threads -> the caller's thread encoding, in frame order.
+
+    On the plane path the decode thread also scales each frame to the processing size (swscale,
+    one pass from YCbCr) and copies its luma, so the workers hold only the network and the
+    guided step. Each worker runs its own fork of the backend (`engines`)."""
+
+    def __init__(self, source, effect, params, total: int, fps: Fraction, cancel, engines: list):
         self.source, self.effect, self.params = source, effect, params
         self.total, self.fps, self.cancel = total, fps, cancel
+        self.engines = engines
         self.decoded: queue.Queue = queue.Queue(_QUEUE_DEPTH)
-        self.styled: queue.Queue = queue.Queue(_QUEUE_DEPTH)
         self.stop = threading.Event()
+        self.styled = _Reorder(_QUEUE_DEPTH + len(engines), len(engines), self.stop)
         self.failure: BaseException | None = None
         self.decode_seconds = 0.0
         self.scale_seconds = 0.0     # decoded frame -> processing-size RGB (plane path)
         self.thread_cpu: dict[str, float] = {}   # CPU seconds of each pipeline thread
+        self.stage_cpu = {"decode": 0.0, "scale": 0.0}   # CPU seconds of the decode thread's steps
+        self.planes = source.rotation == 0 and effect.plane_path_applies(params)
+        self._lock = threading.Lock()
 
     def _put(self, q: queue.Queue, item) -> bool:
         while not self.stop.is_set():
@@ -306,7 +387,13 @@ class _Pipeline:
         container = open_container(self.source.path)
         try:
             stream = container.streams[self.source.video.stream_index]
-            stream.thread_type = "AUTO"
+            if stream.codec_context.width * stream.codec_context.height > _ONE_THREAD_DECODE_PIXELS:
+                stream.thread_type = "AUTO"
+            else:
+                # Up to 1080p one core decodes far faster than the network runs, and the other
+                # stages keep both cores busy: a single decoding thread costs no speed, holds no
+                # frames in flight, and its CPU time is all on this thread (measurable).
+                stream.codec_context.thread_count = 1
             for packet in container.demux(stream):
                 try:
                     frames = stream.decode(packet)
@@ -319,12 +406,32 @@ class _Pipeline:
         finally:
             container.close()
 
+    def _prepared(self, frame, scaler, t: Fraction):
+        """What a worker needs: (frame, processing-size RGB, full-size luma) on the plane path."""
+        import numpy as np
+        from av.video.reformatter import Interpolation
+
+        if not self.planes or self.effect.is_identity(self.params, t):
+            return frame, None, None
+        t0, c0 = time.perf_counter(), time.thread_time()
+        ph, pw = self.effect.processing_size(frame.height, frame.width, self.params)
+        small = scaler.reformat(frame, width=pw, height=ph, format="rgb24",
+                                interpolation=Interpolation.AREA).to_ndarray()
+        yuv = frame if frame.format.name == "yuv420p" else frame.reformat(format="yuv420p")
+        luma = np.ascontiguousarray(_plane(yuv, 0, frame.height, frame.width))
+        self.scale_seconds += time.perf_counter() - t0
+        self.stage_cpu["scale"] += time.thread_time() - c0
+        return frame, small, luma
+
     def _decode(self) -> None:
+        from av.video.reformatter import VideoReformatter
+
+        scaler = VideoReformatter()
         try:
             frames = self._decoded_frames()
-            current = None
+            current = prepared = None
             for i in range(self.total):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 want = self.source.index_at_time(Fraction(i) / self.fps)
                 # Constant-rate input maps frame to frame; otherwise frames repeat or drop to
                 # keep the output at the input's average rate.
@@ -332,60 +439,59 @@ class _Pipeline:
                     found = next(frames, None)
                     if found is None:
                         break
-                    current = found
+                    current, prepared = found, None
                 self.decode_seconds += time.perf_counter() - t0
+                self.stage_cpu["decode"] += time.thread_time() - c0
                 if current is None:
                     raise StyleCutError(self.source.path, "no picture could be decoded")
-                if not self._put(self.decoded, (i, current[1])):
+                if prepared is None:
+                    prepared = self._prepared(current[1], scaler, Fraction(i) / self.fps)
+                if not self._put(self.decoded, (i, *prepared)):
                     return
-            self._put(self.decoded, _END)
+            for _ in self.engines:
+                self._put(self.decoded, _END)
         except BaseException as exc:
             self._fail(exc)
         finally:
             self.thread_cpu["decode thread"] = time.thread_time()
 
-    def _stylize(self) -> None:
-        from av.video.reformatter import Interpolation, VideoReformatter
+    def _stylize(self, k: int) -> None:
+        from av.video.reformatter import VideoReformatter
 
         import numpy as np
 
-        small_scaler, rgb_scaler = VideoReformatter(), VideoReformatter()
+        rgb_scaler = VideoReformatter()
         rotation = self.source.rotation
-        planes = rotation == 0 and self.effect.plane_path_applies(self.params)
+        engine = self.engines[k]
         try:
             while True:
                 item = self._get(self.decoded)
                 if item is _END:
-                    self._put(self.styled, _END)
                     return
-                i, frame = item
+                i, frame, small, luma = item
                 t = Fraction(i) / self.fps
                 if self.effect.is_identity(self.params, t):
                     picture = frame
-                elif planes:
-                    t0 = time.perf_counter()
-                    ph, pw = self.effect.processing_size(frame.height, frame.width, self.params)
-                    small = small_scaler.reformat(frame, width=pw, height=ph, format="rgb24",
-                                                  interpolation=Interpolation.AREA).to_ndarray()
-                    self.scale_seconds += time.perf_counter() - t0
-                    yuv = frame if frame.format.name == "yuv420p" else frame.reformat(format="yuv420p")
-                    luma = np.ascontiguousarray(_plane(yuv, 0, frame.height, frame.width))
-                    picture = _planes_frame(*self.effect.stylize_planes(small, luma, self.params))
+                elif small is not None:
+                    picture = _planes_frame(*self.effect.stylize_planes(small, luma, self.params, engine))
                 else:
                     rgb = rgb_scaler.reformat(frame, format="rgb24").to_ndarray()
                     if rotation:
                         rgb = np.ascontiguousarray(np.rot90(rgb, rotation // 90))
                     picture = self.effect.render(rgb, t, self.params, 1.0)
-                if not self._put(self.styled, (i, picture)):
+                if not self.styled.put(i, (i, picture)):
                     return
         except BaseException as exc:
             self._fail(exc)
         finally:
-            self.thread_cpu["stylize thread"] = time.thread_time()
+            self.styled.worker_done()
+            with self._lock:
+                self.thread_cpu["stylize threads"] = self.thread_cpu.get("stylize threads", 0.0) + time.thread_time()
 
     def run(self, encode) -> None:
-        threads = [threading.Thread(target=self._decode, name="apply-decode", daemon=True),
-                   threading.Thread(target=self._stylize, name="apply-stylize", daemon=True)]
+        threads = [threading.Thread(target=self._decode, name="apply-decode", daemon=True)]
+        threads += [threading.Thread(target=self._stylize, args=(k,), name=f"apply-stylize-{k}", daemon=True)
+                    for k in range(len(self.engines))]
         for thread in threads:
             thread.start()
         try:
@@ -394,7 +500,7 @@ class _Pipeline:
                 if self.cancel is not None and (self.cancel.is_set() if hasattr(self.cancel, "is_set")
                                                 else self.cancel()):
                     raise Cancelled()
-                item = self._get(self.styled)
+                item = self.styled.get()
                 if item is _END:
                     break
                 i, picture = item

@@ -44,16 +44,22 @@ class Backend:
     def _run(self, rgb: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
 
+    def fork(self, threads: int) -> "Backend":
+        """The same network in a session of its own with `threads` threads: a pipeline runs
+        one fork per worker so frames go through the network side by side, each on one core,
+        instead of one frame at a time split across the cores (no barrier between layers)."""
+        raise NotImplementedError
+
 
 class DesktopBackend(Backend):
     kind = "desktop"
 
-    def __init__(self, model_path: Path):
+    def __init__(self, model_path: Path, threads: int = THREADS):
         super().__init__(model_path)
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = THREADS
+        opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         try:
@@ -67,6 +73,9 @@ class DesktopBackend(Backend):
         self.weight_shape = tuple(shape) if shape else None
         self.output = self.session.get_outputs()[0].name
         self.multiple, self.min_size = _size_rules(self.model_path)
+
+    def fork(self, threads: int) -> "DesktopBackend":
+        return DesktopBackend(self.model_path, threads)
 
     def _run(self, rgb, weights):
         x = np.ascontiguousarray(rgb.transpose(2, 0, 1)[None], dtype=np.float32)
@@ -106,6 +115,15 @@ class NativeBackend(Backend):
         self.multiple, self.min_size, self.style_count = info.size_multiple, info.min_size, info.num_styles
         self._weights: tuple | None = None
         self._lock = threading.Lock()
+
+    def fork(self, threads: int) -> "NativeBackend":
+        from native.runtime import Session
+
+        twin = object.__new__(NativeBackend)
+        twin.__dict__.update(self.__dict__)    # the loaded model is immutable and shared
+        twin.session = Session(self.model, threads=threads)
+        twin.runs, twin._weights, twin._lock = 0, None, threading.Lock()
+        return twin
 
     def _run(self, rgb, weights):
         with self._lock:  # weights and run together: the session is shared between effects

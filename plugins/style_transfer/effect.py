@@ -59,6 +59,7 @@ class StyleTransfer(EffectPlugin):
         self.cache = ResultCache()
         self.inference_runs = 0          # how often a network actually ran (tests, HUD)
         self.timings = {"resize": 0.0, "inference": 0.0, "upsample": 0.0, "blend": 0.0}
+        self.cpu_timings = {"resize": 0.0, "inference": 0.0, "upsample": 0.0}   # plane path, see there
         self._lock = threading.Lock()
 
     # ---- plugin API
@@ -132,32 +133,38 @@ class StyleTransfer(EffectPlugin):
         """True when `stylize_planes` gives this effect's result (full strength, own colours)."""
         return params["strength"] >= 1.0 and not params["preserve_colors"]
 
-    def stylize_planes(self, small_rgb: np.ndarray, luma_full: np.ndarray, params: dict[str, Any]):
+    def stylize_planes(self, small_rgb: np.ndarray, luma_full: np.ndarray, params: dict[str, Any],
+                       engine: Backend | None = None):
         """The effect for a 4:2:0 encoder: (Y, Cb, Cr) planes at the luma's size.
 
         `small_rgb` is the frame already scaled to `processing_size`; `luma_full` the decoded
-        luma plane. Only valid when `plane_path_applies(params)`."""
+        luma plane. Only valid when `plane_path_applies(params)`. `engine` is a private fork
+        of the backend (a pipeline worker's); by default the shared one runs.
+
+        Besides wall time, the calling thread's CPU time per step goes to `cpu_timings`: with
+        a one-thread fork the network runs on this thread, so that is the step's whole cost."""
         import time as clock
 
         from .planes import stylized_planes
 
         choice = styles.resolve(params["style"], params["mix"])
-        engine = get_backend(params["backend"], choice.model)
+        engine = engine or get_backend(params["backend"], choice.model)
         H, W = luma_full.shape
         ph, pw = small_rgb.shape[:2]
         _check_size(engine, choice, H, W, ph, pw)
-        t0 = clock.perf_counter()
+        t0, c0 = clock.perf_counter(), clock.thread_time()
         padded, crop_to = pad_to_multiple(small_rgb, engine.multiple)
-        t1 = clock.perf_counter()
+        t1, c1 = clock.perf_counter(), clock.thread_time()
         out = crop(engine.run(padded, choice.weights), crop_to)
-        t2 = clock.perf_counter()
+        t2, c2 = clock.perf_counter(), clock.thread_time()
         planes = stylized_planes(out, luma_full, radius=_radius(ph, pw))
-        t3 = clock.perf_counter()
+        t3, c3 = clock.perf_counter(), clock.thread_time()
         with self._lock:
             self.inference_runs += 1
-            self.timings["resize"] += t1 - t0
-            self.timings["inference"] += t2 - t1
-            self.timings["upsample"] += t3 - t2
+            for name, wall, cpu in (("resize", t1 - t0, c1 - c0), ("inference", t2 - t1, c2 - c1),
+                                    ("upsample", t3 - t2, c3 - c2)):
+                self.timings[name] += wall
+                self.cpu_timings[name] += cpu
         return planes
 
     def _finish(self, frame, stylized, params) -> np.ndarray:
