@@ -663,21 +663,36 @@ void sc_quantize_pair_avx2(const float *x0, const float *x1, uint32_t *pair, siz
         sc_quantize_pair_scalar(x0 + i, x1 ? x1 + i : NULL, pair + i, n - i, inv_scale, zp);
 }
 
-/* Contiguous runs of 8 are plain loads; anything else (stride phases, a resize, padding) a
- * masked hardware gather. */
+/* Runs of 8 in the common patterns are loads and permutes: contiguous (interior), every second
+ * element (stride-2 phases), each element twice (nearest x2); anything else (padding edges) is
+ * a masked hardware gather. Masked loads never touch elements beyond the last one used. */
 void sc_gather32_avx2(const uint32_t *src, const int *idx, int n, uint32_t *dst)
 {
     const __m256i step = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), neg = _mm256_set1_epi32(-1);
+    const __m256i step2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14), dup = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    const __m256i first7 = _mm256_setr_epi32(-1, -1, -1, -1, -1, -1, -1, 0);
+    const __m256i first4 = _mm256_setr_epi32(-1, -1, -1, -1, 0, 0, 0, 0);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256i ix = _mm256_loadu_si256((const __m256i *)(idx + i));
-        __m256i run = _mm256_add_epi32(_mm256_set1_epi32(idx[i]), step);
+        __m256i b = _mm256_set1_epi32(idx[i]);
         __m256i v;
-        if (idx[i] >= 0 && _mm256_movemask_epi8(_mm256_cmpeq_epi32(ix, run)) == -1)
-            v = _mm256_loadu_si256((const __m256i *)(src + idx[i]));
-        else
+        if (idx[i] < 0) {
             v = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(const void *)src, ix,
                                             _mm256_cmpgt_epi32(ix, neg), 4);
+        } else if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(ix, _mm256_add_epi32(b, step))) == -1) {
+            v = _mm256_loadu_si256((const __m256i *)(src + idx[i]));
+        } else if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(ix, _mm256_add_epi32(b, step2))) == -1) {
+            __m256i lo = _mm256_loadu_si256((const __m256i *)(src + idx[i]));
+            __m256i hi = _mm256_maskload_epi32((const int *)(const void *)(src + idx[i] + 8), first7);
+            v = _mm256_blend_epi32(_mm256_permutevar8x32_epi32(lo, even), _mm256_permutevar8x32_epi32(hi, even), 0xF0);
+        } else if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(ix, _mm256_add_epi32(b, dup))) == -1) {
+            v = _mm256_permutevar8x32_epi32(_mm256_maskload_epi32((const int *)(const void *)(src + idx[i]), first4), dup);
+        } else {
+            v = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(const void *)src, ix,
+                                            _mm256_cmpgt_epi32(ix, neg), 4);
+        }
         _mm256_storeu_si256((__m256i *)(dst + i), v);
     }
     if (i < n)

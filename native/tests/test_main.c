@@ -775,6 +775,12 @@ static void test_pair_kernels(mb_rng *r)
     x0[40] = NAN;
     for (i = 100; i < 140; i++) /* contiguous runs take the plain-load path */
         idx[i] = i - 100 + (i >= 120);
+    for (i = 140; i < 148; i++) /* a stride-2 run ending at the source's last elements */
+        idx[i] = 48 + 2 * (i - 140);
+    for (i = 148; i < 156; i++) /* a nearest x2 run ending at the last element */
+        idx[i] = 60 + (i - 148) / 2;
+    for (i = 156; i < 172; i++) /* stride 2 and x2 runs elsewhere */
+        idx[i] = i < 164 ? 3 + 2 * (i - 156) : 20 + (i - 164) / 2;
     for (i = 0; i < 64; i++)
         src[i] = mb_rand(r);
     for (f = 1; f < 4; f++) {
