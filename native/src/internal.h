@@ -206,6 +206,8 @@ typedef struct sc_kernels {
      * multiply-adds per input channel on the same values, without the upsampled copy. */
     sc_conv_tile_fn conv_f32_up2;
     const char *conv_f32_up2_name;
+    /* y[i] = a[i] + b[i] (one IEEE addition per element; y may be a or b) */
+    void (*add)(const float *a, const float *b, float *y, size_t n);
 } sc_kernels;
 
 extern const sc_kernels sc_kernels_scalar;
@@ -221,6 +223,7 @@ void sc_conv_i8_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int o
 void sc_quantize_pair_avx2(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
 void sc_gather32_avx2(const uint32_t *src, const int *idx, int n, uint32_t *dst);
 void sc_conv_f32_up2_avx2(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
+void sc_add_avx2(const float *a, const float *b, float *y, size_t n);
 #endif
 #if defined(__aarch64__)
 extern const sc_kernels sc_kernels_neon;
@@ -236,6 +239,7 @@ void sc_quantize_row_scalar(const float *x, int16_t *q, size_t n, float inv_scal
 void sc_interleave_scalar(const float *const *rows, int C, const int *xmap, int n, int src_w, float *dst);
 void sc_quantize_pair_scalar(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp);
 void sc_gather32_scalar(const uint32_t *src, const int *idx, int n, uint32_t *dst);
+void sc_add_scalar(const float *a, const float *b, float *y, size_t n);
 void sc_conv_f32_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 void sc_conv_i8_tile_scalar(const sc_conv_args *a, int oc0, int oc1, int oy0, int oy1);
 /* Column range [ox0, OW) of a tile with the scalar code (vector kernels' right edges). */

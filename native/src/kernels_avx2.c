@@ -62,6 +62,14 @@ static void act_avx2(const float *x, float *y, size_t n, sc_act act)
     sc_act_scalar(x + i, y + i, n - i, act);
 }
 
+void sc_add_avx2(const float *a, const float *b, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+    sc_add_scalar(a + i, b + i, y + i, n - i);
+}
+
 static void scale_shift_act_avx2(const float *x, float *y, size_t n, float a, float b, sc_act act)
 {
     const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
@@ -768,5 +776,6 @@ const sc_kernels sc_kernels_avx2 = {
     sc_quantize_pair_avx2,
     sc_gather32_avx2,
     sc_conv_f32_up2_avx2, "f32_conv2d_up2_4x24_avx2",
+    sc_add_avx2,
 };
 #endif

@@ -266,5 +266,6 @@ const sc_kernels sc_kernels_avx512 = {
     sc_quantize_pair_avx2,
     sc_gather32_avx2,
     sc_conv_f32_up2_avx2, "f32_conv2d_up2_4x24_avx2",
+    sc_add_avx2,
 };
 #endif

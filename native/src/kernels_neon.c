@@ -441,6 +441,14 @@ static void conv_f32_up2_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, 
     }
 }
 
+static void add_neon(const float *a, const float *b, float *y, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(y + i, vaddq_f32(vld1q_f32(a + i), vld1q_f32(b + i)));
+    sc_add_scalar(a + i, b + i, y + i, n - i);
+}
+
 const sc_kernels sc_kernels_neon = {
     SC_ISA_NEON,
     "f32_conv2d_4x16_neon", "qs8_conv2d_4x8_neon", "f32_instnorm_16lane_neon", "f32_eltwise_4x_neon",
@@ -456,5 +464,6 @@ const sc_kernels sc_kernels_neon = {
     sc_quantize_pair_scalar,
     sc_gather32_scalar,
     conv_f32_up2_neon, "f32_conv2d_up2_4x8_neon",
+    add_neon,
 };
 #endif

@@ -50,6 +50,13 @@ void sc_quantize_pair_scalar(const float *x0, const float *x1, uint32_t *pair, s
     }
 }
 
+void sc_add_scalar(const float *a, const float *b, float *y, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = a[i] + b[i];
+}
+
 void sc_gather32_scalar(const uint32_t *src, const int *idx, int n, uint32_t *dst)
 {
     int i;
@@ -197,4 +204,5 @@ const sc_kernels sc_kernels_scalar = {
     sc_quantize_pair_scalar,
     sc_gather32_scalar,
     NULL, NULL,
+    sc_add_scalar,
 };

@@ -878,12 +878,11 @@ static void task_norm(void *ctx, int c)
         const float *src = j->up_x + (size_t)c * j->up_h * j->up_w;
         const float *sk = j->up_skip + (size_t)c * j->n;
         float *x = j->x + (size_t)c * j->n;
-        int r, q;
+        int r;
         for (r = 0; r < j->h; r++) {
             const float *srow = src + (size_t)j->up_ymap[r] * j->up_w;
             j->k->gather32((const uint32_t *)(const void *)srow, j->up_xmap, j->w, (uint32_t *)(void *)x);
-            for (q = 0; q < j->w; q++)
-                x[q] = x[q] + sk[q];
+            j->k->add(x, sk, x, (size_t)j->w);
             x += j->w;
             sk += j->w;
         }
@@ -891,13 +890,8 @@ static void task_norm(void *ctx, int c)
     j->k->plane_stats(j->x + (size_t)c * j->n, j->n, lanes);
     sc_norm_coeffs(lanes, j->n, j->gb[c], j->gb[j->C + c], j->eps, &a, &b);
     j->k->scale_shift_act(j->x + (size_t)c * j->n, j->y + (size_t)c * j->n, j->n, a, b, j->act);
-    if (j->skip) { /* one float addition per element, as the ADD layer */
-        float *y = j->y + (size_t)c * j->n;
-        const float *r = j->skip + (size_t)c * j->n;
-        size_t i;
-        for (i = 0; i < j->n; i++)
-            y[i] = y[i] + r[i];
-    }
+    if (j->skip) /* one float addition per element, as the ADD layer */
+        j->k->add(j->y + (size_t)c * j->n, j->skip + (size_t)c * j->n, j->y + (size_t)c * j->n, j->n);
 }
 
 static void run_norm(sc_session *s, int layer, float *x, float *y, sc_shape sh, sc_act act, const float *skip)
@@ -1167,7 +1161,7 @@ static void task_eltwise(void *ctx, int t)
         const float *a = j->x, *c = j->s->vbuf[l->inputs[1]];
         float *y = j->y;
         if (l->op == SC_OP_ADD)
-            for (i = b; i < e; i++) y[i] = a[i] + c[i];
+            j->s->k->add(a + b, c + b, y + b, e - b);
         else if (l->op == SC_OP_SUB)
             for (i = b; i < e; i++) y[i] = a[i] - c[i];
         else
@@ -1213,7 +1207,7 @@ static void run_other(sc_session *s, const sc_step *st)
         j.chunk = (j.n + (size_t)tasks - 1) / (size_t)tasks;
         j.chunk = (j.chunk + 63) & ~(size_t)63;
         tasks = (int)((j.n + j.chunk - 1) / j.chunk);
-        s->kernel_name[st->layer] = is_act(l->op) ? s->k->eltwise_name : "f32_binary_scalar";
+        s->kernel_name[st->layer] = is_act(l->op) || l->op == SC_OP_ADD ? s->k->eltwise_name : "f32_binary_scalar";
         sc_pool_run(s->pool, tasks, task_eltwise, &j);
         break;
     }
