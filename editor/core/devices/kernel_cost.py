@@ -166,7 +166,9 @@ def layer_seconds(layer: Layer, coefficients: dict) -> float | None:
     total = 0.0
     for name, units in f.items():
         if name not in coefficients:
-            if units and name not in SHARED:
+            # An op folded into another pass with no calibrated cost of its own (an activation
+            # applied as a conv stores its output) adds nothing; an unknown kernel is unknown.
+            if units and name not in SHARED and not name.startswith("folded:"):
                 return None
             continue
         total += units * coefficients[name]
