@@ -145,6 +145,29 @@ def test_int8_model_is_converted_once_and_cached_by_hash(env):
     assert native_model(net, int8=False) != first
 
 
+def test_a_cached_int8_model_is_found_without_decoding_the_calibration_pictures(env, monkeypatch):
+    from plugins.style_transfer import model_cache
+
+    net = env[1]
+    first = native_model(net, int8=True)
+
+    def refuse():
+        raise AssertionError("calibration pictures decoded although the model is cached")
+
+    # a new process: nothing remembered in memory, only the cache folder
+    monkeypatch.setattr(model_cache, "_calibration_cache", None)
+    monkeypatch.setattr(model_cache, "calibration_frames", refuse)
+    assert native_model(net, int8=True) == first
+    # a damaged memo is not trusted: the pictures are decoded again and the same model found
+    memos = list(first.parent.glob("calibration-*.digest"))
+    assert len(memos) == 1
+    memos[0].write_text("not a digest")
+    monkeypatch.undo()
+    monkeypatch.setattr(model_cache, "_calibration_cache", None)
+    assert native_model(net, int8=True) == first
+    assert memos[0].read_text().strip() == first.stem.rsplit("-", 1)[1]
+
+
 def test_strength_zero_is_identity_and_skips_inference(env, bunny):
     project = project_with_style(bunny, strength=0.0)
     plain = project_with_style(bunny)

@@ -81,15 +81,20 @@ def native_model(onnx_path: Path, int8: bool) -> Path:
         raise PluginError(onnx_path, f"cannot read the style network ({exc.strerror})") from None
     frames = None
     kind = "fp32"
+    folder = cache_dir() / "native-models"
     if int8:
         # the calibration pictures depend on what is installed: their digest is in the name,
         # so a model calibrated on other pictures is never taken for this one
-        frames, pictures = _calibration()
-        kind = f"int8-c{CALIBRATION_VERSION}-{pictures}"
-    folder = cache_dir() / "native-models"
+        kind = f"int8-c{CALIBRATION_VERSION}-{_calibration_digest(folder)}"
     target = folder / f"{digest[:32]}-{converter_digest()}-{kind}.scn"
     if target.is_file():
         return target
+    if int8:
+        frames, pictures = _calibration()
+        target = folder / f"{digest[:32]}-{converter_digest()}-int8-c{CALIBRATION_VERSION}-{pictures}.scn"
+        _remember_calibration_digest(folder, pictures)
+        if target.is_file():
+            return target
     from native.convert import convert
 
     try:
@@ -103,6 +108,70 @@ def native_model(onnx_path: Path, int8: bool) -> Path:
 
 
 _calibration_cache: tuple[list, str] | None = None
+
+# Where calibration_frames() reads its pictures from, per package. Decoding them (and
+# importing scikit-image and matplotlib) costs most of a second; the digest of the prepared
+# pictures is remembered under a fingerprint of these files and of the libraries that decode
+# and scale them, so a start-up with a converted model already in the cache skips all that.
+_CALIBRATION_SOURCES = {
+    "skimage": ("data/astronaut.png", "data/chelsea.png", "data/coffee.png", "data/rocket.jpg", "data/ihc.png"),
+    "matplotlib": ("mpl-data/sample_data/grace_hopper.jpg", "mpl-data/sample_data/Minduka_Present_Blue_Pack.png"),
+}
+_CALIBRATION_LIBRARIES = ("scikit-image", "matplotlib", "pillow", "imageio", "opencv-python-headless", "numpy")
+
+
+def _calibration_fingerprint() -> str:
+    """A digest of the calibration pictures' files (size, modification time) and of the
+    versions of the libraries that decode and scale them; never imports them."""
+    import importlib.metadata
+    import importlib.util
+
+    digest = hashlib.sha256(f"c{CALIBRATION_VERSION}-{CALIBRATION_SHORT_SIDE}".encode())
+    for package, files in _CALIBRATION_SOURCES.items():
+        spec = importlib.util.find_spec(package)
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        for name in files:
+            path = Path(roots[0]) / name if roots else None
+            try:
+                st = path.stat() if path else None
+            except OSError:
+                st = None
+            digest.update(f"{package}/{name}:{st.st_size if st else -1}:{st.st_mtime_ns if st else -1};".encode())
+    for library in _CALIBRATION_LIBRARIES:
+        try:
+            version = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library}={version};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _memo_path(folder: Path) -> Path:
+    return folder / f"calibration-{_calibration_fingerprint()}.digest"
+
+
+def _calibration_digest(folder: Path) -> str:
+    """The calibration pictures' digest: remembered for these files, else computed."""
+    try:
+        known = _memo_path(folder).read_text().strip()
+        if len(known) == 12 and all(c in "0123456789abcdef" for c in known):
+            return known
+    except OSError:
+        pass
+    digest = _calibration()[1]
+    _remember_calibration_digest(folder, digest)
+    return digest
+
+
+def _remember_calibration_digest(folder: Path, digest: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        memo = _memo_path(folder)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(digest + "\n")
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache only costs the computation next time
 
 
 def _calibration() -> tuple[list[np.ndarray], str]:
