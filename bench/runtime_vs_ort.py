@@ -146,6 +146,7 @@ def main(argv=None) -> int:
                 for t, info in zip(s.layer_timings(), models[name].layers(h, w)):
                     if t.fused_into < 0:
                         print(f"  {t.index:3d} {info.op:20s} {str(info.out_shape):18s} {t.ms:8.2f} ms  {t.kernel}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print()
     print("| threads | engine | median ms | speed vs onnxruntime | GFLOP/s | of AVX2 peak |")
     print("| --- | --- | --- | --- | --- | --- |")
