@@ -269,3 +269,66 @@ def test_export_never_overwrites_its_own_media(media, tmp_path):
     with pytest.raises(StyleCutError, match="would destroy it"):
         export(project, own)
     assert own.read_bytes() == before and leftovers(tmp_path) == []
+
+
+def test_a_range_is_that_part_of_the_timeline_starting_at_zero(media, carphone, tmp_path):
+    from editor.core.project import Effect, Keyframe
+    from plugins.color_adjust import ColorAdjust
+
+    project = timeline(media, carphone)
+    # a keyframed effect on the middle clip: inside the range it must stay on its pictures
+    project.tracks[0].clips[1].effects.append(
+        Effect("b", ColorAdjust.id, {}, {"brightness": [Keyframe(F(0), -0.4), Keyframe(F(1), 0.4)]}))
+    out = tmp_path / "range.mp4"
+    result = export(project, out, start=F(1), end=F(12, 5))     # 1.0 s to 2.4 s: 35 frames
+    assert result.frames == 35 and result.duration == F(35, 25) and result.audio == "mixed"
+    info = probe(out)
+    assert info.video.frame_count == 35 and info.video.duration == F(35, 25)
+    assert abs(info.audio.duration - info.video.duration) <= F(1, 25)
+    decoded = decode_video(out)
+    with Renderer(project, pool=MediaPool()) as renderer:
+        rendered = [renderer.render_frame(i).frame.astype(np.int16) for i in range(68)]
+    assert len(decoded) == 35
+    for j, got in enumerate(decoded):
+        errors = [np.abs(got.astype(np.int16) - r).mean() for r in rendered]
+        assert errors[25 + j] < 6, f"frame {j} differs from timeline frame {25 + j} by {errors[25 + j]:.1f}"
+        neighbours = [errors[k] for k in (24 + j, 26 + j) if np.abs(rendered[k] - rendered[25 + j]).mean() > 8]
+        assert all(errors[25 + j] < e for e in neighbours), f"frame {j} is out of place"
+    # the sound of the same span: a's tone to 1.2 s, carphone's silence, b's tone from 2.2 s
+    sound, rate, first = decode_audio(out)
+    assert rate == RATE and abs(first) < F(1, 1000)
+    level = lambda a, b: np.sqrt(np.mean(sound[:, int(a * RATE):int(b * RATE)] ** 2))
+    assert level(0.02, 0.17) > 0.1
+    assert level(0.3, 1.1) < 1e-3
+    assert level(1.25, 1.38) > 0.1
+    assert abs(sound.shape[1] / RATE - 35 / 25) <= 1 / 25
+
+
+def test_a_range_open_at_one_end_and_the_whole_range(media, tmp_path):
+    info = probe(media["a"])
+    project = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("a", media["a"], 0, info.duration, 0)])])
+    whole = export(project, tmp_path / "whole.mp4", start=F(0), end=info.duration)
+    assert whole.frames == 30 and whole.audio == "passthrough"
+    # a part cannot copy the source's packets: they would not begin at the range's start
+    tail = export(project, tmp_path / "tail.mp4", start=F(4, 5))
+    assert tail.frames == 10 and tail.audio == "mixed"
+    assert probe(tmp_path / "tail.mp4").video.frame_count == 10
+    head = export(project, tmp_path / "head.mp4", end=F(2, 5))
+    assert head.frames == 10 and probe(tmp_path / "head.mp4").video.frame_count == 10
+    # the tail's first picture is the timeline's frame 20, not its first
+    first_of_tail = decode_video(tmp_path / "tail.mp4")[0].astype(np.int16)
+    frames = decode_video(tmp_path / "whole.mp4")
+    assert np.abs(first_of_tail - frames[20]).mean() < np.abs(first_of_tail - frames[0]).mean()
+
+
+@pytest.mark.parametrize("start,end", [(F(1), F(1)), (F(1), F(1, 2)), (F(-1, 5), F(1, 2)),
+                                       (F(1, 2), F(3)), (F(2), None)])
+def test_ranges_off_the_timeline_are_refused_clearly(media, tmp_path, start, end):
+    project = Project(settings=Settings(64, 48, F(25), RATE, 2),
+                      tracks=[Track("v1", "video", [clip("a", media["a"], 0, "6/5", 0)])])
+    out = tmp_path / "r.mp4"
+    with pytest.raises(StyleCutError, match=r"holds no frame of the timeline \(0-1\.200 s\)") as err:
+        export(project, out, start=start, end=end)
+    assert str(out) in str(err.value)
+    assert os.listdir(tmp_path) == []

@@ -14,6 +14,11 @@ audio already has the project's format and the preset's codec, its packets are c
 untouched. Otherwise the timeline is mixed (`audio_mix`) one frame's worth of samples at a time
 and encoded; the mix ends with the last frame, so sound and picture end together.
 
+Range: `start`/`end` export the timeline's [start, end) as a file starting at zero. Frames
+render at their own timeline times (start + i / fps), so trims and keyframes need no shifting,
+and the sound is the mix of the same span (never copied: the source's packets would not begin
+at the range's start).
+
 The file is written beside the target under a temporary name and renamed only when complete:
 a cancelled or failed export never leaves a broken file under the target name, nor replaces
 a good one. This is plain Python with no Qt: the UI runs it in a worker thread.
@@ -71,6 +76,10 @@ def _output_project(project, preset: Preset):
     out.settings = dataclasses.replace(project.settings, width=preset.size[0],
                                        height=preset.size[1])
     return out
+
+
+def _seconds(value, default) -> str:
+    return f"{float(default if value is None else value):.3f}"
 
 
 def check_target(out_path: str, preset: Preset, settings) -> None:
@@ -161,9 +170,10 @@ class AudioCopier:
 
 
 class AudioEncoder:
-    """Encodes the mixed timeline, one video frame's worth of samples at a time."""
+    """Encodes the mixed timeline, one video frame's worth of samples at a time; output frame
+    i holds the sound of timeline time `origin + i / fps` (the start of an exported range)."""
 
-    def __init__(self, output, project, preset: Preset, pool: MediaPool):
+    def __init__(self, output, project, preset: Preset, pool: MediaPool, origin: Fraction = Fraction(0)):
         s = project.settings
         from editor.core.media.audio import layout_name
         self.layout = layout_name(s.channels)
@@ -173,12 +183,14 @@ class AudioEncoder:
         self._planar = self.stream.codec_context.format.is_planar
         self._fmt = self.stream.codec_context.format.name
         self.project, self.pool, self.rate = project, pool, s.sample_rate
+        self.origin = Fraction(origin)
+        self._first_sample = sample_at(self.origin, self.rate)
         self._output = output
 
     def encode_frame_span(self, i: int) -> None:
         fps = self.project.settings.fps
-        first = sample_at(Fraction(i) / fps, self.rate)
-        n = sample_at(Fraction(i + 1) / fps, self.rate) - first
+        first = sample_at(self.origin + Fraction(i) / fps, self.rate)
+        n = sample_at(self.origin + Fraction(i + 1) / fps, self.rate) - first
         if n <= 0:
             return
         data = mix(self.project, first, n, self.pool)
@@ -190,7 +202,7 @@ class AudioEncoder:
             frame = av.AudioFrame.from_ndarray(pcm.T.reshape(1, -1), format="s16",
                                                layout=self.layout)
         frame.sample_rate = self.rate
-        frame.pts = first
+        frame.pts = first - self._first_sample
         frame.time_base = Fraction(1, self.rate)
         for pkt in self.stream.encode(frame):
             self._output.mux(pkt)
@@ -271,11 +283,28 @@ def encoded_output(out_path: str, container: str):
         raise
 
 
+def export_range(project, start, end) -> tuple[Fraction, int]:
+    """(first time, frame count) of the timeline's [start, end) in seconds; None is the
+    timeline's own start or end. The range must lie on the timeline and hold a frame."""
+    fps = project.settings.fps
+    duration = Fraction(project.frame_count) / fps
+    first = Fraction(0) if start is None else Fraction(start)
+    last = duration if end is None else Fraction(end)
+    if first < 0 or last > duration or first >= last:
+        return first, 0
+    return first, round((last - first) * fps)
+
+
 def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
            progress: Callable[[int, int], None] | None = None, cancel=None,
            pool: MediaPool | None = None, registry=None,
-           copy_through: bool = True) -> ExportResult:
-    """Render and encode `project` to `out_path`; see the module notes for the guarantees."""
+           copy_through: bool = True, start=None, end=None) -> ExportResult:
+    """Render and encode `project` to `out_path`; see the module notes for the guarantees.
+
+    `start` and `end` (seconds, Fractions for exactness) export only the timeline's
+    [start, end), as a file that starts at zero: frame i shows timeline time start + i / fps,
+    keyframes and trims stay where they are on the timeline, the sound is the mix of the
+    same span. None means the timeline's start or end."""
     from editor.core.render import Renderer
 
     preset = preset if isinstance(preset, Preset) else get_preset(preset)
@@ -283,9 +312,14 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     # A snapshot: the editor stays usable (and editable) while a worker exports.
     project = _output_project(copy.deepcopy(project), preset)
     settings = project.settings
-    total = project.frame_count
-    if total <= 0:
+    if project.frame_count <= 0:
         raise StyleCutError(out_path, "nothing to export: the timeline is empty")
+    origin, total = export_range(project, start, end)
+    if total <= 0:
+        length = Fraction(project.frame_count) / settings.fps
+        raise StyleCutError(out_path, f"the range {_seconds(start, 0)}-{_seconds(end, length)} s holds no frame "
+                                      f"of the timeline (0-{float(length):.3f} s)")
+    whole = origin == 0 and total == project.frame_count
     check_target(out_path, preset, settings)
     target = os.path.realpath(out_path)
     for _, clip in project.clips():
@@ -301,13 +335,14 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
     try:
         with encoded_output(out_path, preset.container) as output:
             video = add_video_stream(output, settings, preset)
-            candidate = passthrough_candidate(project, pool, preset)
+            # a part of the timeline is always mixed: copied packets would not start at its start
+            candidate = passthrough_candidate(project, pool, preset) if whole else None
             encoder = None
             if candidate is not None:
                 copier = AudioCopier(output, candidate[1], Fraction(total) / settings.fps)
                 audio_mode = "passthrough"
             elif _audible_clips(project, pool):
-                encoder = AudioEncoder(output, project, preset, pool)
+                encoder = AudioEncoder(output, project, preset, pool, origin)
                 audio_mode = "mixed"
             else:
                 audio_mode = "none"
@@ -318,7 +353,7 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
             for i in range(total):
                 if _cancel_requested(cancel):
                     raise Cancelled()
-                t = Fraction(i) / settings.fps
+                t = origin + Fraction(i) / settings.fps
                 result = renderer.render(t)
                 for err in result.errors or ():
                     text = str(err)
@@ -340,7 +375,7 @@ def export(project, out_path, preset: str | Preset = DEFAULT_PRESET,
                 if encoder is not None:
                     encoder.encode_frame_span(i)
                 if copier is not None:
-                    copier.mux_until(t + 1 / settings.fps)
+                    copier.mux_until(Fraction(i + 1) / settings.fps)
                 if progress is not None:
                     progress(i + 1, total)
             for pkt in video.encode(None):
