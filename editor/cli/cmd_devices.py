@@ -180,6 +180,11 @@ def run_calibrate(args) -> int:
     r = profile.rates
     print(f"host on {profile.runtime} ({profile.threads} threads): dense {r.dense_gmacs:.1f} GMAC/s, 1x1 {r.pointwise_gmacs:.1f}, "
           f"depthwise {r.depthwise_gmacs:.1f}, memory {r.bandwidth_gbs:.1f} GB/s, overhead {r.overhead_us:.1f} us")
+    if r.kernels:
+        # the native runtime's kernels: MAC rates of the conv kernel families it ran
+        rates = ", ".join(f"{name[:-5]} {1e-9 / v:.1f}" for name, v in sorted(r.kernels.items())
+                          if name.endswith(":work") and v > 0)
+        print(f"by kernel (GMAC/s): {rates}")
     print(f"saved {path}")
     return 0
 

@@ -297,13 +297,13 @@ def time_pass(runs: list, threads: int, budget_s: float = 0.12) -> list:
     return [time_runner(run, threads, budget_s) for _, run in runs]
 
 
-def finish_layers(runs: list, rounds: list, base_rounds: list, progress=None) -> list:
-    """[(description, network, seconds)]: the median round of each layer, less the median fixed
-    cost of a run."""
-    base = float(np.median(base_rounds))
+def finish_layers(runs: list, rounds: list, base_rounds: list, progress=None, statistic=np.median) -> list:
+    """[(description, network, seconds)]: the median (or `statistic`) round of each layer, less
+    that of the fixed cost of a run."""
+    base = float(statistic(base_rounds))
     out = []
     for k, (desc, run) in enumerate(runs):
-        seconds = max(float(np.median([r[k] for r in rounds])) - base, 0.0)
+        seconds = max(float(statistic([r[k] for r in rounds])) - base, 0.0)
         out.append((desc, run.network(), seconds))
         if progress:
             progress(desc, seconds)
