@@ -533,4 +533,8 @@ def run(args) -> int:
     if args.timings:
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
         print(f"time: {result.seconds:.2f} s wall; summed per stage: {parts}", file=sys.stderr)
+        n = max(result.frames, 1)
+        steps = ", ".join(f"{k} {v / n * 1000:.1f}" for k, v in result.stage_cpu.items())
+        print(f"CPU ms per frame: {result.cpu['all threads'] / n * 1000:.1f} in all; by step, on the thread "
+              f"running it: {steps}", file=sys.stderr)
     return 0
