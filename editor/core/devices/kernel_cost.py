@@ -8,21 +8,23 @@ that: a conv with 8 output channels in a 16-channel kernel computes 16, and the 
 kernels differ by 2x in speed at the same MACs. So a layer whose kernel is known costs
 
     t = overhead (when it runs as a pass of its own)
-        + work * s_work[family] + touched * s_touch[kernel] + tail * s_tail[kernel]
+        + work * s_work[family] + tail * s_tail[family]
+        + inputs * s_in[kernel] + outputs * s_out[kernel]      (convolutions)
+        + touched * s_touch[family]                              (other passes)
         + streamed * s_stream + rereads * s_reread
 
 - family: the kernel name without its instruction set, plus the layer kind for convolutions
   (dense, 1x1 and depthwise use the same kernel at different efficiency) or the op for the
   others (the scalar reference kernel serves pad, pool and resize alike);
 - work: MACs over whole register tiles of output channels (the tile read from the name);
-- touched: elements the layer reads and writes (a conv's input gather and padding, a norm's
-  passes);
+- inputs, outputs: a conv's input elements (gathered and padded into the kernel's layout)
+  and output elements (stored, some kernels through a transposing scatter); touched: the
+  elements another pass reads and writes;
 - streamed: the elements of layers whose working set exceeds the last-level cache share, paid
   once more at a shared rate: such layers run from memory instead of cache;
-- rereads: weights of a conv too large for the cache, once per pixel block (`weight_rereads`).
-
-- tail work: the part of the work in row remainders narrower than the kernel's pixel block,
-  which run on a slower path (a 28-pixel row in 24- and 8-pixel blocks leaves 4 columns).
+- rereads: weights of a conv too large for the cache, once per pixel block (`weight_rereads`);
+- tail: the part of the work in row remainders narrower than the kernel's pixel block, which
+  run on a slower path (a 28-pixel row in 24- and 8-pixel blocks leaves 4 columns).
 
 Layers folded into another layer's pass (a resize gathered by a conv's input, an activation
 or residual add applied by a norm) have families of their own ("folded:resize") and cost no
@@ -134,9 +136,10 @@ def features(layer: Layer) -> dict | None:
     """{coefficient name: units} for one layer, or None when its kernel is not known.
 
     Coefficients: `overhead`, `stream`, `weight_reread` shared by all layers; `<family>:work`
-    per conv family (its MAC rate); `<kernel>:touch` and `<kernel>:tail` per conv kernel
-    (the input gather and the row remainders work the same for its dense, 1x1, depthwise and
-    strided uses, so they pool their data); `<family>:touch` for every other pass."""
+    and `<family>:tail` per conv family (its MAC rate, and that of its row remainders);
+    `<kernel>:in` and `<kernel>:out` per conv kernel (the input gather and the output stores
+    work the same for its dense, 1x1, depthwise and strided uses, so they pool their data);
+    `<family>:touch` for every other pass."""
     fam = family(layer)
     if fam is None:
         return None
@@ -146,10 +149,11 @@ def features(layer: Layer) -> dict | None:
     if layer.kind in CONV_KINDS and layer.impl:
         base = _ISA.sub("", layer.impl)
         f[f"{fam}:work"] = work(layer)
-        f[f"{base}:touch"] = touched(layer)
+        f[f"{base}:in"] = touched(layer)
+        f[f"{base}:out"] = float(np.prod(layer.out_shape))
         tail = tail_work(layer)
         if tail:
-            f[f"{base}:tail"] = tail
+            f[f"{fam}:tail"] = tail
         reread = weight_rereads(layer)
         if reread:
             f["weight_reread"] = reread
