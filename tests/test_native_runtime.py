@@ -207,6 +207,29 @@ def test_identical_bytes_across_threads_and_isas(nets, real_frames, carphone, in
     assert len(isas()) >= 2, "the CPU should offer the scalar kernels and one vector family"
 
 
+@pytest.mark.parametrize("int8", [False, True])
+def test_shipped_network_identical_across_threads_and_isas(bunny, carphone, int8):
+    """The shipped decoder (nearest x2 into a 3x3 conv, resize + skip add + norm) runs through
+    the small-input conv and the fused norm pass on the vector family; bytes still match the
+    reference kernels at every thread count."""
+    models = shipped_models()
+    if not models:
+        pytest.skip("models/catalog.json lists no shipped networks yet")
+    onnx_bytes = models[0][0].read_bytes()
+    model = load(convert_to_bytes(onnx_bytes, int8=int8, calibration=carphone if int8 else None)[0])
+    x = nchw(native_nets.frames(bunny, count=1, size=(144, 256))[0])
+    ref = Session(model, threads=1, isa="scalar").run(x).tobytes()
+    vector = [isa for isa in isas() if isa != "scalar"]
+    assert vector, "the CPU should offer a vector kernel family"
+    for isa in vector:
+        for threads in (1, 2, 3):
+            s = Session(model, threads=threads, isa=isa)
+            assert s.run(x).tobytes() == ref, f"{isa} with {threads} threads differs"
+        kernels = {t.kernel for t in s.layer_timings()}
+        assert any("up2" in k for k in kernels), kernels
+        assert sum(t.fused_into >= 0 for t in s.layer_timings()) >= 12
+
+
 def test_zoo_identical_across_isas(nets, real_frames):
     model = load(convert_to_bytes(nets["zoo"])[0])
     x = nchw(real_frames[0][:64, :96])
