@@ -315,15 +315,16 @@ def measure_layers(threads: int, progress=None, runtime: str = "onnxruntime", pa
     """[(description, network, seconds)] for every calibration layer the runtime accepts.
 
     Every layer is timed in `passes` rounds over the whole set (each round the best of a few
-    runs) and keeps the median round, so a burst of load from other processes spoils one round
-    of a layer, not its result; bench/devices_host.py interleaves these rounds with rounds over
-    whole networks, so both sides see the same statistic over the same minutes."""
+    runs) and keeps its best round, the least disturbed by other processes: on a shared
+    machine whose memory system others load, the best round is far steadier than the median
+    (docs/DEVICES.md has the numbers). bench/devices_host.py interleaves these rounds with
+    rounds over whole networks, so both sides see the same statistic over the same minutes."""
     runs = prepare_layers(threads, runtime, progress)
     rounds, base_rounds = [], []
     for _ in range(passes):
         base_rounds.append(run_overhead(threads, runtime))
         rounds.append(time_pass(runs, threads, budget_s))
-    return finish_layers(runs, rounds, base_rounds, progress)
+    return finish_layers(runs, rounds, base_rounds, progress, statistic=np.min)
 
 
 def profile_from(measured: list, threads: int, runtime: str):
