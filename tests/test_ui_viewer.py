@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from editor.core.render import Renderer
 from ui_support import make_window, shown_frame_rgb, wait_until
@@ -22,6 +24,14 @@ def window(qtbot, tmp_path, carphone):
     w.inspector.set_value("saturation", 0.0)
     yield w
     w.shutdown()
+
+
+def pump_for(seconds: float) -> None:
+    app = QApplication.instance()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.001)
 
 
 def _expected(window, index: int) -> np.ndarray:
@@ -135,3 +145,77 @@ def test_scrubbing_back_reuses_finished_frames_of_the_same_project_state(window)
     wait_until(lambda: _showing(window, 20))
     assert server.reused == reused
     assert np.array_equal(shown_frame_rgb(window), _expected(window, 20))
+
+
+def test_dragging_shows_drafts_then_the_full_frame_where_it_rests(window):
+    c, viewer, server = window.controller, window.viewer, window.server
+    c.set_playhead(c.project.frame_time(2))
+    wait_until(lambda: _showing(window, 2))
+    drafts = []
+    server.frameReady.connect(lambda f: drafts.append(f) if f.draft else None)
+    for index in range(4, 40, 3):  # moves 20 ms apart: a drag
+        c.set_playhead(c.project.frame_time(index))
+        pump_for(0.02)
+    wait_until(lambda: _showing(window, 37))
+    assert drafts, "a drag asks for drafts"
+    width = c.project.settings.width
+    assert all(d.image.width() == round(width * 0.5) for d in drafts)  # half the preview scale
+    assert viewer.drafts_shown >= 1
+    # Where the drag rests: the full-quality frame of the one render path, not a draft.
+    assert not viewer.shown.draft and viewer.on_screen is viewer.shown
+    assert np.array_equal(shown_frame_rgb(window), _expected(window, 37))
+
+
+def test_idle_worker_decodes_the_clip_around_the_playhead(window):
+    c, server = window.controller, window.server
+    c.set_playhead(c.project.frame_time(60))
+    wait_until(lambda: _showing(window, 60))
+    wait_until(lambda: not server.prefetching() and server.idle(), timeout=60)
+    clip = c.project.tracks[1].clips[0]
+    source = window.pool.source(clip.media)
+    cached = [i for i in range(source.frame_count) if (source.path, i) in window.pool.cache]
+    # The carphone clip is small: every frame of it fits, before and after the playhead.
+    assert cached == list(range(source.frame_count))
+    assert server.prefetched > 0
+    # A jump far back now renders from the decoded frame, without decoding again.
+    c.set_playhead(c.project.frame_time(3))
+    wait_until(lambda: _showing(window, 3))
+    assert window.viewer.shown.decode_ms < 20
+    assert np.array_equal(shown_frame_rgb(window), _expected(window, 3))
+
+
+def test_first_frame_shows_the_source_picture_while_effects_load(qtbot, tmp_path, carphone):
+    from editor.core.project import Clip, Effect, Project, Settings, Track
+    from editor.ui.controller import ProjectController
+    from editor.ui.main_window import MainWindow
+
+    clip = Clip("c", str(carphone), Fraction(0), Fraction(2), Fraction(0), name="car",
+                effects=[Effect("fx", "org.stylecut.color_adjust", {"saturation": 0.0})])
+    project = Project(Settings(176, 144), [Track("v", "video", [clip])])
+    controller = ProjectController(project, None)
+    window = MainWindow(controller)
+    qtbot.addWidget(window)
+    window.life.show_dialogs = False
+    frames = []
+    window.server.frameReady.connect(frames.append)
+    window.show()
+    window.start()
+    try:
+        wait_until(lambda: window.viewer.shown is not None)
+        assert frames[0].preview and not frames[-1].preview
+        # The preview is the frame without effects; the finished one has them (grey).
+        plain = Project(Settings(176, 144), [Track("v", "video", [Clip("c", str(carphone), Fraction(0), Fraction(2),
+                                                                        Fraction(0))])])
+        with Renderer(plain, registry=window.registry) as renderer:
+            expected_plain = renderer.render_frame(0).frame
+        image = frames[0].image
+        arr = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes()).reshape(image.height(), -1)
+        assert np.array_equal(arr[:, :176 * 3].reshape(144, 176, 3), expected_plain)
+        assert np.array_equal(shown_frame_rgb(window), _expected(window, 0))
+        # Later frames find the effects loaded: no more source pictures first.
+        count = len(frames)
+        controller.set_playhead(project.frame_time(10))
+        wait_until(lambda: _showing(window, 10))
+        assert not any(f.preview for f in frames[count:])
+    finally:
+        window.shutdown()

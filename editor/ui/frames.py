@@ -1,11 +1,14 @@
 """Frames for the viewer, rendered off the UI thread through the core's one render path.
 
-One worker thread owns a `Renderer`. Requests never queue up: a still frame (scrub, step,
-edit) fills a one-slot mailbox that the next request overwrites, so the worker always renders
-the newest wish. During playback the worker follows the clock itself: it renders the frame due
-now or the next one, at most `AHEAD` frames in front of the clock, and skips frames whose time
-has passed. That is where frames drop when rendering is slower than the frame rate; the UI
-thread only ever receives finished images.
+Worker threads own a `Renderer` each. Requests never queue up: a still frame (scrub, step,
+edit) fills a one-slot mailbox that the next request overwrites, and the first worker always
+renders the newest wish. During playback the workers follow the clock themselves: each takes
+the next frame not yet taken, at most `AHEAD` frames in front of the clock, and frames whose
+time has passed are skipped. That is where frames drop when rendering is slower than the frame
+rate; the UI thread only ever receives finished images. With two workers, frame n+1 decodes
+and runs the network while frame n is enlarged and blended, so the two cores overlap; decoding
+happens in frame order (a gate taken in the order frames are handed out), because a decoder
+sent backwards restarts from the last keyframe.
 
 The worker renders a deep copy of the project handed over with each request, never the live
 model the UI edits.
@@ -14,6 +17,12 @@ While nothing is asked, the worker decodes the frames of the clip under the play
 media cache (`PREFETCH_BYTES` at most, a few frames at a time so a request waits for at most
 a few decodes). Clips with rare keyframes cost a decode from the keyframe for every random
 access (hundreds of milliseconds at 720p); from the cache a scrub pays only the effects.
+
+While the playhead is dragged, the viewer asks for drafts: the frame rendered at half the
+preview scale (a quarter of the pixels, the style network at half its processing size), shown
+at once; when no newer request has come for `REFINE_DELAY_S`, the worker renders the same
+frame at full quality. So a drag shows pictures that follow the mouse, and the frame where it
+stops gets its full quality a moment later.
 
 The very first still frame is shown twice: first the source picture without effects (decoding
 is quick, loading a style network is not), then the finished frame. Later frames find their
@@ -39,10 +48,13 @@ from editor.core.timeline import top_video_clip
 
 from . import startup
 
-AHEAD = 3  # frames the playback worker may render in front of the clock
+AHEAD = 3  # frames the playback workers may render in front of the clock
+RENDER_THREADS = 2  # playback workers (still frames, drafts and decoding ahead use the first)
 RECENT = 24  # finished frames kept, so scrubbing back over them shows them at once
 PREFETCH_BYTES = 384 << 20  # decoded frames kept ready around the playhead (of the media cache)
 PREFETCH_BATCH = 3  # frames decoded between looks at the mailbox
+DRAFT_SCALE = 0.5  # of the preview scale, for frames asked for while the playhead is dragged
+REFINE_DELAY_S = 0.06  # quiet time after a draft before its full-quality frame is rendered
 BACKEND_NAMES = {"desktop": "desktop, onnxruntime", "phone": "phone, native fp32",
                  "phone-int8": "phone, native int8"}
 
@@ -57,6 +69,7 @@ class RenderedFrame:
     errors: list = field(default_factory=list)
     playing: bool = False
     preview: bool = False      # the source picture shown while the effects load
+    draft: bool = False        # rendered small while the playhead is dragged
     decode_ms: float = 0.0     # of render_ms, the part spent getting the source picture
 
 
@@ -95,17 +108,23 @@ class FrameServer(QObject):
     frameReady = Signal(object)      # RenderedFrame
     playbackDropped = Signal(int)    # frames skipped so far in this playback run
 
-    def __init__(self, pool, registry, render_scale: float = 1.0, parent=None):
+    def __init__(self, pool, registry, render_scale: float = 1.0, parent=None,
+                 render_threads: int = RENDER_THREADS):
         super().__init__(parent)
-        self.renderer: Renderer | None = None
         self._pool, self._registry = pool, registry
         self._scale = render_scale
         self._cond = threading.Condition()
-        self._still: tuple | None = None        # (index, project, generation)
+        # Playback decodes in hand-out order: a worker takes the gate while it is handed its
+        # frame (holding `_cond`) and gives it back once decoded. A gate holder must never
+        # wait for `_cond`: kept frames and counters have their own `_lock`.
+        self._decode_gate = threading.Lock()
+        self._lock = threading.Lock()
+        self._still: tuple | None = None        # (index, project, generation, draft)
+        self._refine: tuple | None = None       # (when, (index, project, generation)): after a draft
         self._play: dict | None = None          # the running playback, see `play`
         self._stop = False
         self._forget = False
-        self._busy = False
+        self._busy = 0                          # workers rendering now
         self._warm = False                      # a frame with effects has been finished
         self._preview: RenderedFrame | None = None   # the first frame's source picture
         self._prefetch: collections.deque = collections.deque()  # (media path, source index)
@@ -116,20 +135,34 @@ class FrameServer(QObject):
         # (generation, index, scale) -> RenderedFrame; a generation is one state of the
         # project, so a kept frame is exactly what rendering again would give.
         self._recent: collections.OrderedDict = collections.OrderedDict()
-        self._thread = threading.Thread(target=self._run, name="stylecut-frames", daemon=True)
-        self._thread.start()
+        # per worker: its renderers by scale ("full" and "draft"); plugin instances keep
+        # per-size state, and two workers never share one
+        self._renderers: list[dict[str, Renderer | None]] = []
+        self._threads = []
+        for k in range(max(1, render_threads)):
+            self._renderers.append({"full": None, "draft": None})
+            thread = threading.Thread(target=self._run, args=(k,), name=f"stylecut-frames-{k}", daemon=True)
+            self._threads.append(thread)
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def render_threads(self) -> int:
+        return len(self._threads)
 
     # ---- requests (UI thread)
 
-    def request(self, index: int, project, generation: int) -> None:
+    def request(self, index: int, project, generation: int, draft: bool = False) -> None:
         """Render frame `index` of `project` (a snapshot) as soon as possible; newest wins.
 
+        `draft`: a small frame first, the full-quality one when no newer request follows.
         While the first frame is still being finished, its source picture, when already
         decoded, is handed out at once (a receiver that connected late still sees it)."""
         with self._cond:
-            self._still = (index, project, generation)
+            self._still = (index, project, generation, draft)
+            self._refine = None
             early = self._preview
-            self._cond.notify()
+            self._cond.notify_all()
         if early is not None and (early.index, early.generation) == (index, generation):
             self.frameReady.emit(early)
 
@@ -143,9 +176,10 @@ class FrameServer(QObject):
         with self._cond:
             self._play = {"start": start_index, "t0": time.perf_counter(), "fps": float(fps),
                           "project": project, "generation": generation, "last": last_index,
-                          "next": start_index, "prepared": False, "wanted": wanted}
+                          "next": start_index, "prepared": set(), "wanted": wanted}
             self.dropped = 0
-            self._cond.notify()
+            self._refine = None
+            self._cond.notify_all()
 
     def update_play_project(self, project, generation: int) -> None:
         """An edit while playing (a style switch): the next frame uses the new project."""
@@ -157,7 +191,7 @@ class FrameServer(QObject):
     def stop_play(self) -> None:
         with self._cond:
             self._play = None
-            self._cond.notify()
+            self._cond.notify_all()
 
     @property
     def playing(self) -> bool:
@@ -166,7 +200,7 @@ class FrameServer(QObject):
     def idle(self) -> bool:
         """No frame asked for or being made (background decoding ahead may go on)."""
         with self._cond:
-            return not self._busy and self._still is None and self._play is None
+            return not self._busy and self._still is None and self._play is None and self._refine is None
 
     def prefetching(self) -> bool:
         with self._cond:
@@ -178,7 +212,7 @@ class FrameServer(QObject):
         with self._cond:
             self._prefetch.clear()
             self._forget = True
-            self._cond.notify()
+            self._cond.notify_all()
 
     def set_render_scale(self, scale: float) -> None:
         """Render smaller frames for a faster preview (1.0 full size); takes effect next frame."""
@@ -190,37 +224,58 @@ class FrameServer(QObject):
         return self._scale
 
     def close(self) -> None:
+        """Stop and join the workers, then close their renderers (and the plugin instances)."""
         with self._cond:
             self._stop = True
             self._play = None
-            self._cond.notify()
-        self._thread.join(timeout=5)
-        if self.renderer is not None:
-            self.renderer.close()
+            self._still = self._refine = None
+            self._prefetch.clear()
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        for slots in self._renderers:
+            for name, renderer in slots.items():
+                if renderer is not None:
+                    renderer.close()
+                slots[name] = None
 
     # ---- worker
 
-    def _next_job(self):
+    def _next_job(self, worker: int):
         with self._cond:
             while True:
                 if self._stop:
                     return None
-                if self._forget:
+                if self._forget and worker == 0 and not self._busy:
                     self._forget = False
                     self._recent.clear()
-                    if self.renderer is not None:
-                        self.renderer.close()  # its effect instances keep their results
-                        self.renderer = None
+                    for slots in self._renderers:
+                        for name, renderer in slots.items():
+                            if renderer is not None:
+                                renderer.close()  # its effect instances keep their results
+                            slots[name] = None
                     self._pool.cache.clear()
-                if self._still is not None:
+                if worker == 0 and self._still is not None:
                     job, self._still = self._still, None
-                    self._busy = True
+                    self._busy += 1
                     return ("still",) + job
+                if worker == 0 and self._refine is not None and self._play is None:
+                    when, job = self._refine
+                    wait = when - time.perf_counter()
+                    if wait > 0:
+                        self._cond.wait(wait)
+                        continue
+                    self._refine = None
+                    self._busy += 1
+                    return ("still",) + job + (False,)
                 play = self._play
                 if play is not None:
                     due = play["start"] + int((time.perf_counter() - play["t0"]) * play["fps"])
                     if play["next"] > play["last"]:
-                        self._play = None
+                        if not self._busy:
+                            self._play = None
+                        else:
+                            self._cond.wait(0.005)
                         continue
                     wanted = play["wanted"]
                     if wanted is not None and play["next"] not in wanted:
@@ -238,69 +293,147 @@ class FrameServer(QObject):
                         continue
                     index = play["next"]
                     play["next"] += 1
-                    self._busy = True
-                    return ("play", index, play["project"], play["generation"], play)
-                if self._prefetch:
+                    self._busy += 1
+                    # Taken while handing out, released once decoded: frames decode in order.
+                    self._decode_gate.acquire()
+                    return ("play", index, play["project"], play["generation"], play, {"held": True})
+                if worker == 0 and self._prefetch:
                     batch = [self._prefetch.popleft() for _ in range(min(PREFETCH_BATCH, len(self._prefetch)))]
                     return ("prefetch", batch)
                 self._cond.wait()
 
-    def _run(self) -> None:
+    def _run(self, worker: int) -> None:
         while True:
-            job = self._next_job()
+            job = self._next_job(worker)
             if job is None:
                 return
             try:
                 if job[0] == "prefetch":
                     self._decode_ahead(job[1])
                 else:
-                    self._render(job)
+                    self._render(worker, job)
             except Exception:  # never let one bad frame end the worker
                 pass
             finally:
-                with self._cond:
-                    self._busy = False
+                if job[0] == "play":
+                    self._open_gate(job[5])  # when the job ended before its decode
+                if job[0] != "prefetch":
+                    with self._cond:
+                        self._busy -= 1
+                        self._cond.notify_all()
 
-    def _render(self, job) -> None:
+    def _open_gate(self, gate: dict) -> None:
+        if gate["held"]:
+            gate["held"] = False
+            self._decode_gate.release()
+
+    def _renderer(self, worker: int, kind: str, project, scale: float) -> Renderer:
+        slots = self._renderers[worker]
+        renderer = slots[kind]
+        if renderer is not None and renderer.render_scale != scale:
+            renderer.close()  # plugin instances keep per-size state: start afresh
+            renderer = None
+        if renderer is None:
+            renderer = slots[kind] = Renderer(project, pool=self._pool, registry=self._registry, render_scale=scale)
+        renderer.project = project
+        return renderer
+
+    def _kept(self, key) -> RenderedFrame | None:
+        with self._lock:
+            frame = self._recent.get(key)
+            if frame is not None:
+                self._recent.move_to_end(key)
+            return frame
+
+    def _keep(self, key, frame: RenderedFrame) -> None:
+        with self._lock:
+            self._recent[key] = frame
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+
+    def _render(self, worker: int, job) -> None:
         kind, index, project, generation = job[:4]
-        key = (generation, index, self._scale)
-        kept = self._recent.get(key)
+        scale = self._scale
+        key = (generation, index, scale)
+        kept = self._kept(key)
         if kept is not None:
-            self._recent.move_to_end(key)
-            self.reused += 1
+            if kind == "play":
+                self._open_gate(job[5])
+            with self._lock:
+                self.reused += 1
             self.frameReady.emit(RenderedFrame(index, kept.image, generation, kept.backend, 0.0,
                                                kept.errors, kind == "play"))
             return
-        if self.renderer is not None and self.renderer.render_scale != self._scale:
-            self.renderer.close()  # plugin instances keep per-size state: start afresh
-            self.renderer = None
-        if self.renderer is None:
-            self.renderer = Renderer(project, pool=self._pool, registry=self._registry, render_scale=self._scale)
-        renderer = self.renderer
-        renderer.project = project
+        if kind == "still" and job[4] and self._warm:
+            self._render_draft(worker, index, project, generation)
+            return
+        renderer = self._renderer(worker, "full", project, scale)
         t = project.frame_time(index)
         if kind == "still" and not self._warm and _has_effects(project, t):
             self._show_source_first(index, project, generation, t)
-        if kind == "play" and not job[4]["prepared"]:
-            job[4]["prepared"] = True
-            renderer.prepare(project.frame_time(index))
         started = time.perf_counter()
-        self._decode(project, t)
+        if kind == "play":
+            try:
+                self._decode(project, t)
+            finally:
+                self._open_gate(job[5])
+            if worker not in job[4]["prepared"]:
+                job[4]["prepared"].add(worker)
+                renderer.prepare(t)
+                started = time.perf_counter()
+        else:
+            self._decode(project, t)
         decoded = time.perf_counter()
         startup.mark("frame-decoded")
         result = renderer.render(t)
         ms = (time.perf_counter() - started) * 1000
-        self.rendered += 1
-        self._warm = True
+        if _has_effects(project, t):
+            self._warm = True  # effects loaded: no more source pictures first
         self._preview = None
         frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry), ms,
                               [str(e) for e in result.errors], kind == "play", decode_ms=(decoded - started) * 1000)
-        self._recent[key] = frame
-        while len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
+        with self._lock:
+            self.rendered += 1
+        self._keep(key, frame)
         self.frameReady.emit(frame)
         if kind == "still":
             self._plan_prefetch(project, t)
+
+    def _render_draft(self, worker: int, index: int, project, generation: int) -> None:
+        """The frame at DRAFT_SCALE of the preview scale now, the full one after a quiet moment."""
+        scale = self._scale * DRAFT_SCALE
+        key = (generation, index, scale)
+        frame = self._kept(key)
+        if frame is None:
+            renderer = self._renderer(worker, "draft", project, scale)
+            t = project.frame_time(index)
+            started = time.perf_counter()
+            self._decode(project, t)
+            decoded = time.perf_counter()
+            result = renderer.render(t)
+            frame = RenderedFrame(index, to_qimage(result.frame), generation, backend_label(project, t, self._registry),
+                                  (time.perf_counter() - started) * 1000, [str(e) for e in result.errors],
+                                  draft=True, decode_ms=(decoded - started) * 1000)
+            self._keep(key, frame)
+        self.frameReady.emit(frame)
+        with self._cond:
+            if self._still is None and self._play is None:
+                self._refine = (time.perf_counter() + REFINE_DELAY_S, (index, project, generation))
+
+    def _show_source_first(self, index: int, project, generation: int, t) -> None:
+        """The frame without its effects, through the same render path (the decoded picture
+        stays in the media cache, so the full render that follows does not decode again)."""
+        plain = copy.deepcopy(project)
+        for _, clip in plain.clips():
+            clip.effects = []
+        started = time.perf_counter()
+        with Renderer(plain, pool=self._pool, registry=self._registry, render_scale=self._scale) as renderer:
+            result = renderer.render(t)
+        startup.mark("frame-decoded")
+        frame = RenderedFrame(index, to_qimage(result.frame), generation, "source picture; effects loading...",
+                              (time.perf_counter() - started) * 1000, [str(e) for e in result.errors], preview=True)
+        self._preview = frame
+        self.frameReady.emit(frame)
 
     def _decode(self, project, t) -> None:
         """Get the source picture at `t` into the media cache (the renderer takes it from
@@ -338,24 +471,13 @@ class FrameServer(QObject):
         with self._cond:
             self._prefetch.clear()
             self._prefetch.extend((path, i) for i in wanted if (path, i) not in cache)
-            self._cond.notify()
+            self._cond.notify_all()
 
     def _decode_ahead(self, batch) -> None:
-        for path, i in batch:
-            self._pool.source(path).frame(i)
-            self.prefetched += 1
-
-    def _show_source_first(self, index: int, project, generation: int, t) -> None:
-        """The frame without its effects, through the same render path (the decoded picture
-        stays in the media cache, so the full render that follows does not decode again)."""
-        plain = copy.deepcopy(project)
-        for _, clip in plain.clips():
-            clip.effects = []
-        started = time.perf_counter()
-        with Renderer(plain, pool=self._pool, registry=self._registry, render_scale=self._scale) as renderer:
-            result = renderer.render(t)
-        startup.mark("frame-decoded")
-        frame = RenderedFrame(index, to_qimage(result.frame), generation, "source picture; effects loading...",
-                              (time.perf_counter() - started) * 1000, [str(e) for e in result.errors], preview=True)
-        self._preview = frame
-        self.frameReady.emit(frame)
+        done = 0
+        with self._decode_gate:  # never between two playback decodes
+            for path, i in batch:
+                self._pool.source(path).frame(i)
+                done += 1
+        with self._lock:
+            self.prefetched += done

@@ -20,6 +20,10 @@ from .display import FrameDisplay
 from .frames import FrameServer, RenderedFrame
 from .timecode import timecode
 
+# Playhead moves closer together than this are a drag (slider, ruler, held arrow key): the
+# viewer asks for drafts, which follow the mouse, and the full frame when the drag rests.
+DRAG_GAP_S = 0.15
+
 
 class Viewer(QWidget):
     firstFrame = Signal()            # the first frame reached the screen
@@ -31,7 +35,8 @@ class Viewer(QWidget):
         self.controller = controller
         self.server = server
         self.display = FrameDisplay(self)
-        self.shown: RenderedFrame | None = None
+        self.shown: RenderedFrame | None = None      # the last finished frame shown
+        self.on_screen: RenderedFrame | None = None  # what the display holds (also drafts, previews)
         self.frames_shown = 0
         self.speed = 1.0
         self.emulation = None           # an EmulationSchedule while device emulation is on
@@ -42,6 +47,10 @@ class Viewer(QWidget):
         self._play_t0 = 0.0
         self._play_start = 0
         self._reverse = False
+        self._last_move = 0.0
+        self._play_shown = -1
+        self._snap = None
+        self.drafts_shown = 0
         self._build()
         self._clock = QTimer(self)
         self._clock.setTimerType(Qt.TimerType.PreciseTimer)
@@ -101,15 +110,27 @@ class Viewer(QWidget):
         """Ask for the frame at the playhead of the current project."""
         c = self.controller
         if self.playing:
-            self.server.update_play_project(c.snapshot(), c.generation)
+            self.server.update_play_project(self._snapshot(), c.generation)
             return
-        self.server.request(c.frame, c.snapshot(), c.generation)
+        self.server.request(c.frame, self._snapshot(), c.generation)
 
     def _on_playhead(self, t) -> None:
         self.timecode_label.setText(timecode(t, self.controller.project.settings.fps))
         self._sync_slider()
         if not self.playing:
-            self.server.request(self.controller.frame, self.controller.snapshot(), self.controller.generation)
+            now = time.perf_counter()
+            dragging = now - self._last_move < DRAG_GAP_S
+            self._last_move = now
+            c = self.controller
+            self.server.request(c.frame, self._snapshot(), c.generation, draft=dragging)
+
+    def _snapshot(self):
+        """The project for the frame worker: one copy per project state (the worker only
+        reads it), not one per playhead move."""
+        c = self.controller
+        if self._snap is None or self._snap[0] != c.generation:
+            self._snap = (c.generation, c.snapshot())
+        return self._snap[1]
 
     def _on_model(self) -> None:
         self._sync_slider()
@@ -150,6 +171,7 @@ class Viewer(QWidget):
         start = c.frame if (reverse or c.frame < last) else 0
         self.speed, self._reverse = speed, reverse
         self._buffer.clear()
+        self._play_shown = -1
         self._play_start, self._play_t0 = start, time.perf_counter()
         if not reverse:
             wanted = self.emulation.wanted(start, last) if self.emulation else None
@@ -187,7 +209,7 @@ class Viewer(QWidget):
         if self._reverse:  # reverse play: still requests, the mailbox drops what is late
             if due != c.frame:
                 c.set_playhead(c.project.frame_time(due))
-                self.server.request(due, c.snapshot(), c.generation)
+                self.server.request(due, self._snapshot(), c.generation)
             return
         want = due
         if self.emulation is not None:
@@ -201,6 +223,7 @@ class Viewer(QWidget):
         frame = self._buffer[best]
         for i in ready:
             del self._buffer[i]
+        self._play_shown = best
         if self.shown is None or self.shown.index != best or not self.shown.playing:
             self._show(frame)
         if due != c.frame:
@@ -210,8 +233,13 @@ class Viewer(QWidget):
         if frame.preview:
             self._show_preview(frame)
             return
+        if frame.draft:
+            self._show_draft(frame)
+            return
         if frame.playing:
-            if self.playing and not self._reverse:
+            # Two workers finish frames out of order now and then; one older than the frame
+            # on screen would step the picture backwards.
+            if self.playing and not self._reverse and frame.index > self._play_shown:
                 self._buffer[frame.index] = frame
             return
         if self.playing and not self._reverse:
@@ -226,11 +254,25 @@ class Viewer(QWidget):
         if self.shown is not None or self.playing or (frame.index, frame.generation) != (c.frame, c.generation):
             return
         self.display.set_image(frame.image)
+        self.on_screen = frame
         self.backend_label.setText(f"Frame: {frame.backend}")
         startup.mark("frame-shown")
 
+    def _show_draft(self, frame: RenderedFrame) -> None:
+        """A small frame while dragging; never replaces the finished frame of the playhead."""
+        c = self.controller
+        if self.playing or frame.generation != c.generation:
+            return
+        if self.shown is not None and (self.shown.index, self.shown.generation) == (c.frame, c.generation):
+            return
+        self.display.set_image(frame.image)
+        self.on_screen = frame
+        self.drafts_shown += 1
+        self.stats_label.setText(f"draft {frame.render_ms:.0f} ms")
+
     def _show(self, frame: RenderedFrame) -> None:
         self.shown = frame
+        self.on_screen = frame
         self.display.set_image(frame.image)
         self.frames_shown += 1
         text = f"Frame by: {frame.backend}"
