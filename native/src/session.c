@@ -1029,9 +1029,13 @@ static void run_conv(sc_session *s, const sc_step *st)
         const sc_conv_prep *p = j.args.prep;
         ntaps = p->kh * p->kw;
         /* the channel-interleaved kernel pays a transposed store per block: worth it for long
-         * reductions only (a 5x5 conv on 3 channels ran faster with the pixel kernel) */
+         * reductions only (a 5x5 conv on 3 channels ran faster with the pixel kernel). int8:
+         * only with full 16-channel packs or more than one pack, because vpmaddwd is the
+         * bottleneck and a half-used pack wastes it (32->12 at 180x320: 8.3-9 ms with the
+         * 4-channel pixel kernel, 8.2-16 ms with the pack of 16) */
         j.args.nhwc = s->k->nhwc_min_opg > 0 && p->O / p->groups >= s->k->nhwc_min_opg &&
-                      (p->C / p->groups) * ntaps >= 128 && (!j.int8 || s->k->nhwc_i8);
+                      (p->C / p->groups) * ntaps >= 128 && (!j.int8 || s->k->nhwc_i8) &&
+                      (!j.int8 || (p->O / p->groups) % 16 == 0 || p->O / p->groups > 16);
         j.args.pix_stride = j.int8 ? p->groups * (((p->C / p->groups) + 1) / 2) * 2 : p->C;
         for (t = 0; t < ntaps; t++) {
             int ky = t / p->kw, kx = t % p->kw;
