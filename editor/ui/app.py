@@ -31,15 +31,14 @@ def application() -> QApplication:
 def build_window(project_path: str | None = None, demo: bool = False):
     """The main window with `project_path`, or the demo (also when nothing is given).
 
-    The frame worker starts on the frame at the playhead before the widgets are built, so
-    decoding and loading the effects overlap with building the window."""
+    The frame worker starts on the frame at the playhead before the panels are imported and
+    built, so decoding and loading the effects overlap with building the window."""
     from editor.core.media.pool import MediaPool
     from editor.core.plugins import default_registry
 
     from .controller import ProjectController
     from .demo import build_demo
     from .frames import FrameServer
-    from .main_window import MainWindow
 
     startup.mark("imports")
     registry = default_registry()
@@ -51,6 +50,9 @@ def build_window(project_path: str | None = None, demo: bool = False):
         controller.replace_project(build_demo(registry, pool), None)
     server = FrameServer(pool, registry)
     server.request(controller.frame, controller.snapshot(), controller.generation)
+    # The panels' modules load while the worker decodes and loads the effects.
+    from .main_window import MainWindow
+
     window = MainWindow(controller, registry, pool, server=server)
     return window
 
