@@ -122,7 +122,6 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     from editor.core.export import AudioCopier, AudioEncoder, add_video_stream, check_target, encoded_output, \
         passthrough_candidate
     from editor.core.media.pool import MediaPool
-    from editor.core.plugin_api import PrepareContext
     from editor.core.plugins import default_registry
     from editor.core.presets import get_preset
     from plugins.style_transfer import styles
@@ -156,8 +155,8 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                                         f"needs at least {engine.min_size} pixels on each side")
     registry = default_registry()
     effect = registry.create(PLUGIN_ID)
-    effect.prepare(PrepareContext(clip.id, "style", input_path, clip.source_in, clip.source_out, (w, h),
-                                  settings.fps, 1.0, params))
+    # No effect.prepare(): it would also preload the library's other networks in the
+    # background, CPU this run needs and networks it never uses; the one it runs is loaded.
 
     source_planes = effect.plane_path_applies(params) and not effect.is_identity(params, Fraction(0))
     # one session per worker on the plane path; other paths run the effect's shared session

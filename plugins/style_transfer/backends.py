@@ -14,6 +14,7 @@ network only changes the weights given to `run`, never the session.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from pathlib import Path
@@ -218,5 +219,20 @@ def preload(kind: str, model_paths) -> threading.Thread:
                 continue
 
     thread = threading.Thread(target=work, name="style-preload", daemon=True)
+    with _backends_lock:
+        if not _preloads:
+            atexit.register(_finish_preloads)
+        _preloads.append(thread)
     thread.start()
     return thread
+
+
+_preloads: list[threading.Thread] = []
+
+
+def _finish_preloads() -> None:
+    """At exit, let running preloads end: a process that exits while a background thread is
+    inside onnxruntime (a session being made, an int8 calibration) aborts in its C++
+    destructors instead of exiting cleanly."""
+    for thread in list(_preloads):
+        thread.join()
