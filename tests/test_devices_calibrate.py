@@ -175,3 +175,17 @@ def test_kernel_names_give_tiles_and_families():
     folded = Layer("r", "relu", "memory", fused=True, host_impl="f32_instnorm_16lane_avx2")
     assert kernel_cost.family(folded) == "folded:relu>f32_instnorm_16lane"
     assert kernel_cost.family(Layer("x", "Conv", "conv")) is None     # kernel not known
+
+
+def test_uncalibrated_remainders_and_strides_fall_back_to_the_nearest_family():
+    from editor.core.devices import kernel_cost
+    from editor.core.devices.network import Layer
+
+    conv = Layer("c", "Conv", "conv", (16, 28, 28), (16, 14, 14), (3, 3), (2, 2), macs=7000,
+                 impl="f32_conv2d_16cx6_nhwc_avx2")
+    coef = {"overhead": 1e-6, "f32_conv2d_16cx6_nhwc:conv:work": 1e-10,
+            "f32_conv2d_16cx6_nhwc:in": 0.0, "f32_conv2d_16cx6_nhwc:out": 0.0}
+    # no strided family and no remainder rate: both priced at the plain family's MAC rate
+    assert kernel_cost.layer_seconds(conv, coef) == pytest.approx(1e-6 + 7000 * 1e-10 * (1 + 2 / 14))
+    del coef["f32_conv2d_16cx6_nhwc:conv:work"]
+    assert kernel_cost.layer_seconds(conv, coef) is None       # the kernel's rate is unknown

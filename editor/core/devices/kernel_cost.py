@@ -169,6 +169,7 @@ def layer_seconds(layer: Layer, coefficients: dict) -> float | None:
         return None
     total = 0.0
     for name, units in f.items():
+        name = _calibrated(name, coefficients)
         if name not in coefficients:
             # An op folded into another pass with no calibrated cost of its own (an activation
             # applied as a conv stores its output) adds nothing; an unknown kernel is unknown.
@@ -180,6 +181,18 @@ def layer_seconds(layer: Layer, coefficients: dict) -> float | None:
 
 
 SHARED = ("overhead", "stream", "weight_reread")
+
+
+def _calibrated(name: str, coefficients: dict) -> str:
+    """The nearest calibrated stand-in for a coefficient the calibration did not meet: a
+    family's row remainders at its own work rate, a strided family at the unstrided rate."""
+    candidates = [name]
+    if name.endswith(":tail"):
+        candidates.append(name[:-5] + ":work")
+    for c in list(candidates):
+        if ":s2:" in c:
+            candidates.append(c.replace(":s2:", ":"))
+    return next((c for c in candidates if c in coefficients), name)
 
 
 def fit(measured: list) -> dict | None:
