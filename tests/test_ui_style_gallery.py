@@ -101,3 +101,33 @@ def test_thumbnails_follow_the_effects_look(window):
     inspector.set_value("strength", 0.5)
     wait_until(lambda: gallery.idle(), timeout=30)
     assert gallery.thumbs is painted
+
+
+def test_style_parameter_is_a_picker_that_agrees_with_the_gallery(window):
+    inspector, c = window.inspector, window.controller
+    inspector.add_effect(STYLE)
+    picker = inspector.editors["style"]
+    gallery = inspector.gallery
+    assert type(picker).__name__ == "StylePicker"
+    # The installed styles by name, in the gallery's order; unset shows the first one.
+    assert picker.ids() == list(gallery.buttons)
+    names = [picker.combo.itemText(i) for i in range(picker.combo.count())]
+    assert names == [s.name for s in gallery.styles]
+    assert picker.combo.currentData() == picker.ids()[0]
+    # Picking from the list: one undo step, and the gallery marks the same style.
+    picker.combo.activated.emit(picker.ids().index(STYLE_IDS[1]))
+    assert _effect(window).params["style"] == STYLE_IDS[1]
+    assert c.stack.undo_label == "Set parameter"
+    assert gallery.buttons[STYLE_IDS[1]].isChecked()
+    # A thumbnail click moves the picker.
+    gallery.buttons[STYLE_IDS[2]].click()
+    assert picker.combo.currentData() == STYLE_IDS[2]
+    c.undo()
+    assert picker.combo.currentData() == STYLE_IDS[1]
+    # A style that is not installed here stays visible, and is not replaced silently.
+    inspector.set_value("style", "gone-style")
+    assert picker.combo.currentText() == "gone-style (not installed)"
+    assert _effect(window).params["style"] == "gone-style"
+    c.undo()
+    assert picker.combo.currentData() == STYLE_IDS[1]
+    assert "gone-style" not in picker.ids()

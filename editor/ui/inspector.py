@@ -134,8 +134,15 @@ class Inspector(QWidget):
         plugin = self.registry.find(effect.plugin_id) if effect else None
         self.params_box.setTitle(f"{plugin.name} parameters" if plugin else "Parameters")
         if plugin is not None:
+            styled = plugin is style_plugin(self.registry)
             for param in plugin.params:
-                editor = editor_for(param, lambda v, n=param.name: self.set_value(n, v))
+                commit = lambda v, n=param.name: self.set_value(n, v)  # noqa: E731
+                if styled and param.name == "style":
+                    from .style_picker import StylePicker
+
+                    editor = StylePicker(param, commit)
+                else:
+                    editor = editor_for(param, commit)
                 row = QWidget()
                 box = QHBoxLayout(row)
                 box.setContentsMargins(0, 0, 0, 0)
