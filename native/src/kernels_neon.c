@@ -441,6 +441,32 @@ static void conv_f32_up2_neon(const sc_conv_args *a, int oc0, int oc1, int oy0, 
     }
 }
 
+/* q(x) - zp per lane: clamping to [-128 - zp, 127 - zp] before rounding equals the reference's
+ * clamping after it (integer bounds); compare + select sends NaN to the lower bound as the
+ * reference's comparisons do; vcvtnq rounds half to even as nearbyintf. */
+static void quantize_pair_neon(const float *x0, const float *x1, uint32_t *pair, size_t n, float inv_scale, int32_t zp)
+{
+    const float32x4_t vi = vdupq_n_f32(inv_scale);
+    const float32x4_t lo = vdupq_n_f32((float)(-128 - zp)), hi = vdupq_n_f32((float)(127 - zp));
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v0 = vmulq_f32(vld1q_f32(x0 + i), vi);
+        uint32x4_t q0, q1 = vdupq_n_u32(0);
+        v0 = vbslq_f32(vcgtq_f32(v0, lo), v0, lo);
+        v0 = vbslq_f32(vcltq_f32(v0, hi), v0, hi);
+        q0 = vandq_u32(vreinterpretq_u32_s32(vcvtnq_s32_f32(v0)), vdupq_n_u32(0xFFFF));
+        if (x1) {
+            float32x4_t v1 = vmulq_f32(vld1q_f32(x1 + i), vi);
+            v1 = vbslq_f32(vcgtq_f32(v1, lo), v1, lo);
+            v1 = vbslq_f32(vcltq_f32(v1, hi), v1, hi);
+            q1 = vshlq_n_u32(vreinterpretq_u32_s32(vcvtnq_s32_f32(v1)), 16);
+        }
+        vst1q_u32(pair + i, vorrq_u32(q0, q1));
+    }
+    if (i < n)
+        sc_quantize_pair_scalar(x0 + i, x1 ? x1 + i : NULL, pair + i, n - i, inv_scale, zp);
+}
+
 static void add_neon(const float *a, const float *b, float *y, size_t n)
 {
     size_t i = 0;
@@ -461,7 +487,7 @@ const sc_kernels sc_kernels_neon = {
     sc_quantize_row_scalar,
     sc_interleave_scalar,
     conv_i8_up2_neon, "qs8_conv2d_up2_4x8_neon",
-    sc_quantize_pair_scalar,
+    quantize_pair_neon,
     sc_gather32_scalar,
     conv_f32_up2_neon, "f32_conv2d_up2_4x8_neon",
     add_neon,
