@@ -9,7 +9,6 @@ import pytest
 
 from editor.core.media.probe import probe
 from editor.ui.export_dialog import time_left
-from editor.ui.export_range import project_range
 from ui_support import make_window, wait_until
 
 
@@ -68,21 +67,42 @@ def test_export_to_a_folder_that_does_not_exist_says_so(window, tmp_path):
     assert "missing" in dialog.status.text()
 
 
-def test_project_range_cuts_clips_and_keeps_keyframes_on_their_pictures(window):
-    from editor.core.project.model import Effect, Keyframe
+def test_marked_range_frames_are_the_timelines_frames_there(window, tmp_path):
+    """The file's first frame is the timeline's frame at the in mark (the core's range)."""
+    import av
+    import numpy as np
 
-    project = window.controller.snapshot()
-    clip = project.tracks[1].clips[0]
-    clip.effects.append(Effect("fx", "org.stylecut.color_adjust", {},
-                               {"brightness": [Keyframe(Fraction(2), 0.5)]}))
-    cut = project_range(project, Fraction(1), Fraction(3))
-    part = cut.tracks[1].clips[0]
-    assert (part.start, part.source_in, part.source_out) == (0, 1, 3)
-    assert part.effects[0].keyframes["brightness"][0].time == 1
-    assert cut.duration == 2
-    assert project.tracks[1].clips[0].source_in == 0  # the original is untouched
-    with pytest.raises(ValueError):
-        project_range(project, Fraction(2), Fraction(2))
+    from editor.core.render import Renderer
+
+    c = window.controller
+    c.marks = {"in": Fraction(2), "out": Fraction(12, 5)}
+    dialog = window.open_export()
+    assert dialog.export_range() == (Fraction(2), Fraction(12, 5))
+    out = tmp_path / "part.mp4"
+    dialog.path.setText(str(out))
+    dialog.start()
+    wait_until(lambda: dialog.start_button.isEnabled(), timeout=120)  # finished or failed
+    assert dialog.result is not None, dialog.status.text()
+    assert probe(out).video.frame_count == 10
+    with av.open(str(out)) as container:
+        first = next(container.decode(video=0)).to_ndarray(format="rgb24")
+    with Renderer(c.snapshot(), registry=window.registry) as renderer:
+        at_in = renderer.render(Fraction(2)).frame
+        at_start = renderer.render(Fraction(0)).frame
+    # Lossy encoding: near the in mark's frame, far from the timeline's first frame.
+    err_in = np.abs(first.astype(int) - at_in).mean()
+    assert err_in < 6 and err_in < np.abs(first.astype(int) - at_start).mean() / 2
+
+
+def test_an_empty_range_is_refused_with_the_reason(window, tmp_path):
+    c = window.controller
+    c.marks = {"in": Fraction(3), "out": Fraction(3)}
+    dialog = window.open_export()
+    dialog.path.setText(str(tmp_path / "none.mp4"))
+    dialog.start()
+    wait_until(lambda: not dialog.job.running, timeout=60)
+    wait_until(lambda: dialog.start_button.isEnabled())
+    assert "no frame" in dialog.status.text() and not (tmp_path / "none.mp4").exists()
 
 
 def test_time_left_text():

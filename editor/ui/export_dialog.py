@@ -1,8 +1,8 @@
 """The video export dialog: preset, range, progress with time left, cancel.
 
 The export runs the core's `export` in a worker thread on a snapshot of the project, so the
-editor stays usable (and editable) while it encodes; the progress callback and the cancel
-flag are the core's own.
+editor stays usable (and editable) while it encodes; the progress callback, the cancel flag
+and the time range between the in and out marks are the core's own.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHB
 from editor.core.export import export
 from editor.core.presets import DEFAULT_PRESET, PRESETS
 from editor.errors import Cancelled, StyleCutError
-
-from .export_range import project_range
 
 
 def time_left(done: int, total: int, elapsed: float) -> str:
@@ -38,9 +36,10 @@ class ExportJob(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, project, out_path: str, preset: str, pool=None, registry=None):
+    def __init__(self, project, out_path: str, preset: str, pool=None, registry=None, start=None, end=None):
         super().__init__()
         self.project, self.out_path, self.preset = project, out_path, preset
+        self.start_time, self.end_time = start, end   # the timeline range; None: its own ends
         self.pool, self.registry = pool, registry
         self._cancel = threading.Event()
         self.started_at = 0.0
@@ -66,7 +65,8 @@ class ExportJob(QObject):
     def _run(self) -> None:
         try:
             result = export(self.project, self.out_path, self.preset, progress=self._on_progress,
-                            cancel=self._cancel.is_set, registry=self.registry)
+                            cancel=self._cancel.is_set, registry=self.registry,
+                            start=self.start_time, end=self.end_time)
         except Cancelled:
             self.cancelled.emit()
         except StyleCutError as exc:
@@ -140,24 +140,18 @@ class ExportDialog(QDialog):
         if path:
             self.path.setText(path)
 
-    def export_project(self):
-        """The snapshot to export: the whole timeline or the marked range."""
-        c = self.controller
-        project = c.snapshot()
-        if self.marked.isChecked():
-            start = c.marks.get("in") or 0
-            end = c.marks.get("out") or project.duration
-            project = project_range(project, start, end)
-        return project
+    def export_range(self):
+        """(start, end) of the timeline to export: the marks, or (None, None) for all of it."""
+        if not self.marked.isChecked():
+            return None, None
+        marks = self.controller.marks
+        return marks.get("in"), marks.get("out")
 
     def start(self) -> None:
-        try:
-            project = self.export_project()
-        except ValueError as exc:
-            self.status.setText(str(exc))
-            return
+        start, end = self.export_range()
         self.result = None
-        self.job = ExportJob(project, self.path.text(), self.preset.currentData(), registry=self.registry)
+        self.job = ExportJob(self.controller.snapshot(), self.path.text(), self.preset.currentData(),
+                             registry=self.registry, start=start, end=end)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.job.failed.connect(self._on_failed)
