@@ -317,3 +317,34 @@ def test_effect_edits_are_validated_by_the_plugin_when_a_registry_is_given():
         with pytest.raises((EditError, PluginError), match=problem):
             stack.execute(bad)
         assert dumps(p) == before
+
+
+def test_set_project_settings_changes_only_what_is_given_and_undoes():
+    from editor.core.commands import SetProjectSettings
+
+    project = Project(Settings(1280, 720, F(25)), [])
+    stack = UndoStack(project)
+    assert stack.execute(SetProjectSettings(width=640, height=360, fps=F(30000, 1001)))
+    assert project.settings == Settings(640, 360, F(30000, 1001), 48000, 2)
+    assert stack.undo_label == "Project settings"
+    stack.undo()
+    assert project.settings == Settings(1280, 720, F(25), 48000, 2)
+    stack.redo()
+    assert project.settings.fps == F(30000, 1001) and project.settings.width == 640
+    # The same values again: nothing to undo.
+    depth = len(stack.labels)
+    stack.execute(SetProjectSettings(width=640))
+    assert len(stack.labels) == depth
+
+
+@pytest.mark.parametrize("change, word", [({"width": 1}, "width"), ({"channels": 9}, "channels"),
+                                          ({"fps": F(0)}, "frame rate"), ({"sample_rate": 100}, "sample_rate")])
+def test_set_project_settings_refuses_values_a_project_cannot_hold(change, word):
+    from editor.core.commands import SetProjectSettings
+
+    project = Project(Settings(), [])
+    stack = UndoStack(project)
+    with pytest.raises(EditError) as info:
+        stack.execute(SetProjectSettings(**change))
+    assert word in str(info.value)
+    assert project.settings == Settings()

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from editor.errors import StyleCutError
 
-from .project.model import INTERPOLATIONS, TRACK_KINDS, Clip, Effect, Keyframe, Project, Track, new_id
+from .project.model import INTERPOLATIONS, TRACK_KINDS, Clip, Effect, Keyframe, Project, Settings, Track, new_id
 
 # Snapping reach when the caller gives none (the UI passes a distance worth a few pixels).
 DEFAULT_SNAP_TOLERANCE = Fraction(1, 10)
@@ -140,6 +140,16 @@ class _SetTrackFlags(_Op):
         track = _track(project, self.track_id)
         inverse = _SetTrackFlags(self.track_id, track.muted, track.hidden)
         track.muted, track.hidden = self.muted, self.hidden
+        return inverse
+
+
+@dataclass
+class _SetSettings(_Op):
+    settings: Settings
+
+    def apply(self, project):
+        inverse = _SetSettings(copy.deepcopy(project.settings))
+        project.settings = copy.deepcopy(self.settings)
         return inverse
 
 
@@ -804,3 +814,36 @@ class RemoveKeyframe(_EffectCommand):
             effect.keyframes[self.name] = kept
         else:
             del effect.keyframes[self.name]
+
+
+@dataclass
+class SetProjectSettings(Command):
+    """The project's picture size, frame rate and sound format; None keeps a value.
+
+    Clips keep their times in seconds, so a new frame rate changes where frame boundaries
+    fall, not where clips sit. The limits are the project document's."""
+    width: int | None = None
+    height: int | None = None
+    fps: Fraction | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    label: str = "Project settings"
+
+    def do(self, tx):
+        old = tx.project.settings
+        new = Settings(
+            width=old.width if self.width is None else int(self.width),
+            height=old.height if self.height is None else int(self.height),
+            fps=old.fps if self.fps is None else Fraction(self.fps),
+            sample_rate=old.sample_rate if self.sample_rate is None else int(self.sample_rate),
+            channels=old.channels if self.channels is None else int(self.channels),
+        )
+        for name, value, low, high in (("width", new.width, 2, 16384), ("height", new.height, 2, 16384),
+                                       ("sample_rate", new.sample_rate, 8000, 384000),
+                                       ("channels", new.channels, 1, 8)):
+            if not low <= value <= high:
+                raise EditError("settings", f"{name} {value} is outside {low}..{high}")
+        if not 0 < new.fps <= 1000:
+            raise EditError("settings", f"{float(new.fps):g} frames per second is not a video frame rate")
+        if new != old:
+            tx.run(_SetSettings(new))
