@@ -15,7 +15,9 @@ For every row: wall-clock fps, its ratio to real time (25 fps) and to the passth
 CPU time per frame over all threads, the fps two idle cores would reach at that CPU cost
 (2 / CPU seconds per frame, the ideal overlap), the machine's load average, and the time
 split: CPU ms per frame of each step (decode, scale, inference, upsample, encode) measured
-on the thread that runs it, CPU per pipeline thread, and wall ms per step.
+on the thread that runs it, plus the CPU of threads the libraries start themselves (x264's
+frame threads: the encoder's real cost unless x264 runs with one thread, as in the
+"x264 threads=1" variant), CPU per pipeline thread, and wall ms per step.
 
     .venv/bin/python bench/bench_apply.py [--style ID] [--full-frames N] [--skip-full] [--variants]
 
@@ -146,6 +148,9 @@ def main() -> int:
     print(head)
     for r in rows:
         split = ", ".join(f"{k} {v:.1f}" for k, v in r["stage_cpu_ms"].items() if v > 0.05)
+        threads = r["thread_cpu_ms"]
+        elsewhere = threads["all threads"] - sum(v for k, v in threads.items() if k != "all threads")
+        split += f"; library threads {elsewhere:.1f}"   # x264's frame threads, mostly
         print(f"{r['name']:<20}{r['frames']:>7}{r['fps']:>7.1f}{r['fps'] / REAL_TIME_FPS:>8.2f}"
               f"{r['fps'] / floor:>8.2f}{r['cpu_ms_per_frame']:>10.1f}{r['two_core_fps']:>11.1f}"
               f"{r['load']:>6.1f}   {split}")
