@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 BUNNY = REPO.parent / "shared" / "media" / "bigbuckbunny.mp4"
-DEFAULT_SETTINGS = ("veryfast;veryfast,threads=1;veryfast,threads=2;veryfast,sliced-threads=1;"
-                    "superfast;faster;ultrafast;medium")
+DEFAULT_SETTINGS = ("superfast;superfast,crf=22;superfast,crf=23;veryfast;veryfast,threads=1;veryfast,threads=2;"
+                    "veryfast,x264-params=subme=1;veryfast,crf=18;veryfast,tune=fastdecode;faster;ultrafast;medium")
 
 
 def stylized_planes(style: str, frames: int | None) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
