@@ -68,26 +68,32 @@ def gray(rgb: np.ndarray) -> np.ndarray:
 def _coefficients(p: np.ndarray, guide: np.ndarray, radius: int, eps: float):
     """Per-window linear fit p ~ a * guide + b (all at low resolution), smoothed.
 
-    `p` is float32 (h, w) or (h, w, c) in 0..1, `guide` float32 (h, w) in 0..1. Returns a
-    per guide level (it is dimensionless) and b in 0..255 (+0.5 for rounding), ready to
-    enlarge. Both live in per-thread scratch buffers: use them before the next call."""
+    `p` is uint8 (h, w) or (h, w, c), `guide` uint8 (h, w); the fit runs in 8-bit levels
+    (OpenCV box-filters and multiplies uint8 straight into float32, so no conversion pass),
+    `eps` is in the usual 0..1 units. Returns a per guide level (dimensionless) and b in
+    levels +0.5 for rounding, ready to enlarge. Both live in per-thread scratch buffers: use
+    them before the next call."""
     channels = 1 if p.ndim == 2 else p.shape[2]
     shape = p.shape
-    g = guide if channels == 1 else cv2.merge([guide] * channels, dst=_buffer("c.g", shape, np.float32))
-    box = lambda src, name: _box(src, radius, _buffer(name, shape, np.float32))  # noqa: E731
+    g = guide if channels == 1 else cv2.merge([guide] * channels, dst=_buffer("c.g", shape, np.uint8))
+
+    def box(src, name):
+        return cv2.boxFilter(src, cv2.CV_32F, (2 * radius + 1, 2 * radius + 1), dst=_buffer(name, shape, np.float32),
+                             normalize=True, borderType=cv2.BORDER_REFLECT)
+
     mean_g = box(g, "c.mean_g")
     mean_p = box(p, "c.mean_p")
     tmp = _buffer("c.tmp", shape, np.float32)
-    cov = box(cv2.multiply(p, g, dst=tmp), "c.cov")               # mean(p g)
-    var = box(cv2.multiply(g, g, dst=tmp), "c.var")               # mean(g g)
+    cov = box(cv2.multiply(p, g, dst=tmp, dtype=cv2.CV_32F), "c.cov")     # mean(p g)
+    var = box(cv2.multiply(g, g, dst=tmp, dtype=cv2.CV_32F), "c.var")     # mean(g g)
     cv2.subtract(cov, cv2.multiply(mean_g, mean_p, dst=tmp), dst=cov)
     cv2.subtract(var, cv2.multiply(mean_g, mean_g, dst=tmp), dst=var)
-    cv2.add(var, eps, dst=var)
+    cv2.add(var, eps * 255.0 * 255.0, dst=var)
     a = cv2.divide(cov, var, dst=cov)
     b = cv2.subtract(mean_p, cv2.multiply(a, mean_g, dst=tmp), dst=mean_p)
     a = box(a, "c.a")
     b = box(b, "c.b")
-    cv2.addWeighted(b, 255.0, b, 0.0, 0.5, dst=b)  # b * 255 + 0.5
+    cv2.add(b, 0.5, dst=b)
     return a, b
 
 
@@ -128,9 +134,7 @@ def guided_upsample_plane(plane_low: np.ndarray, guide_low: np.ndarray, guide_fu
     `guide_low` is the guide at the plane's size; all are uint8."""
     if plane_low.shape[:2] == guide_full.shape[:2]:
         return plane_low
-    p = plane_low.astype(np.float32) * (1.0 / 255.0)
-    g = guide_low.astype(np.float32) * (1.0 / 255.0)
-    a, b = _coefficients(p, g, radius, eps)
+    a, b = _coefficients(np.ascontiguousarray(plane_low), np.ascontiguousarray(guide_low), radius, eps)
     return _apply(a, b, guide_full)
 
 
