@@ -117,13 +117,14 @@ _CALIBRATION_SOURCES = {
     "skimage": ("data/astronaut.png", "data/chelsea.png", "data/coffee.png", "data/rocket.jpg", "data/ihc.png"),
     "matplotlib": ("mpl-data/sample_data/grace_hopper.jpg", "mpl-data/sample_data/Minduka_Present_Blue_Pack.png"),
 }
-_CALIBRATION_LIBRARIES = ("scikit-image", "matplotlib", "pillow", "imageio", "opencv-python-headless", "numpy")
+_CALIBRATION_LIBRARIES = ("skimage", "matplotlib", "PIL", "imageio", "cv2", "numpy")
 
 
 def _calibration_fingerprint() -> str:
-    """A digest of the calibration pictures' files (size, modification time) and of the
-    versions of the libraries that decode and scale them; never imports them."""
-    import importlib.metadata
+    """A digest of the calibration pictures' files and of the libraries that decode and
+    scale them (size and modification time of each file, and of each library's package
+    file, which an upgrade rewrites); never imports them, and reads no package metadata
+    (importlib.metadata would cost more than a tenth of a second)."""
     import importlib.util
 
     digest = hashlib.sha256(f"c{CALIBRATION_VERSION}-{CALIBRATION_SHORT_SIDE}".encode())
@@ -138,11 +139,12 @@ def _calibration_fingerprint() -> str:
                 st = None
             digest.update(f"{package}/{name}:{st.st_size if st else -1}:{st.st_mtime_ns if st else -1};".encode())
     for library in _CALIBRATION_LIBRARIES:
+        spec = importlib.util.find_spec(library)
         try:
-            version = importlib.metadata.version(library)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{library}={version};".encode())
+            st = os.stat(spec.origin) if spec and spec.origin else None
+        except OSError:
+            st = None
+        digest.update(f"{library}:{st.st_size if st else -1}:{st.st_mtime_ns if st else -1};".encode())
     return digest.hexdigest()[:16]
 
 
