@@ -68,21 +68,23 @@ def test_keyframes_at_the_playhead(window):
     inspector, c = window.inspector, window.controller
     inspector.add_effect(ADJUST)
     clip = _clip(window)
+    # The project took the clip's 29.97 fps: the playhead sits on its frames.
+    two, one = c.project.frame_time(60), c.project.frame_time(30)
     c.set_playhead(Fraction(0))
     inspector.set_value("brightness", -0.5)
     inspector.toggle_keyframe("brightness")            # keyframe at 0 with -0.5
     assert inspector.key_buttons["brightness"].isChecked()
-    c.set_playhead(Fraction(2))
+    c.set_playhead(two)
     assert not inspector.key_buttons["brightness"].isChecked()
-    inspector.set_value("brightness", 0.5)              # has keyframes: sets one at 2 s
+    inspector.set_value("brightness", 0.5)              # has keyframes: sets one at frame 60
     effect = _clip(window).effects[0]
-    assert [(k.time, k.value) for k in effect.keyframes["brightness"]] == [(0, -0.5), (2, 0.5)]
-    c.set_playhead(Fraction(1))
+    assert [(k.time, k.value) for k in effect.keyframes["brightness"]] == [(0, -0.5), (two, 0.5)]
+    c.set_playhead(one)
     assert inspector.editors["brightness"].spin.value() == pytest.approx(0.0)  # half way
     plugin = window.registry.get(ADJUST)
-    assert evaluate_params(plugin, effect, Fraction(1))["brightness"] == pytest.approx(0.0)
-    c.set_playhead(Fraction(2))
-    inspector.toggle_keyframe("brightness")            # removes the one at 2 s
+    assert evaluate_params(plugin, effect, one)["brightness"] == pytest.approx(0.0)
+    c.set_playhead(two)
+    inspector.toggle_keyframe("brightness")            # removes the one at frame 60
     assert [k.time for k in _clip(window).effects[0].keyframes["brightness"]] == [0]
 
 

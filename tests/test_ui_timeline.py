@@ -36,6 +36,27 @@ def test_import_and_place_clips_end_to_end(window, bunny, carphone):
     assert _video_track(window).clips == []
 
 
+def test_first_video_in_an_empty_project_sets_its_size_and_rate(window, bunny, carphone):
+    from editor.core.project.model import Settings
+
+    c = window.controller
+    assert c.project.settings == Settings()  # a new project: 1280x720 at 25 fps
+    [first] = window.media_bin.add_to_timeline([str(carphone)])
+    s = c.project.settings
+    assert (s.width, s.height, s.fps) == (176, 144, Fraction(30000, 1001))
+    assert c.stack.undo_label == "Add clip"  # one step with the clip
+    # Later clips do not change the project.
+    window.media_bin.add_to_timeline([str(bunny)])
+    assert (c.project.settings.width, c.project.settings.fps) == (176, Fraction(30000, 1001))
+    c.undo()
+    c.undo()
+    assert c.project.settings == Settings() and not list(c.project.clips())
+    # The bunny has sound at 48 kHz and 25 fps at 1280x720: that is what it sets.
+    window.media_bin.add_to_timeline([str(bunny)])
+    s = c.project.settings
+    assert (s.width, s.height, s.fps, s.sample_rate) == (1280, 720, 25, 48000)
+
+
 def test_bad_file_shows_its_error_in_the_bin(window, tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_text("this is not a video")
@@ -71,9 +92,10 @@ def test_drag_snaps_to_the_playhead(window, carphone):
     [clip_id] = view.drop_media([str(carphone)], Fraction(0), _video_track(window).id)
     view.set_zoom(100.0)
     window.controller.set_playhead(Fraction(3))
+    playhead = window.controller.playhead  # on a frame of the clip's 29.97 fps, the project's now
     # A drag ending 5 px short of the playhead lands on it.
-    assert view.apply_drag("move", [clip_id], Fraction(295, 100))
-    assert window.controller.project.find_clip(clip_id)[1].start == 3
+    assert view.apply_drag("move", [clip_id], playhead - Fraction(5, 100))
+    assert window.controller.project.find_clip(clip_id)[1].start == playhead
 
 
 def test_trim_split_ripple_and_shortcuts(window, qtbot, bunny, carphone):

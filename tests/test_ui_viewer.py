@@ -63,7 +63,10 @@ def test_scrub_step_and_edit_show_the_new_frame(window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert c.frame == 41
     wait_until(lambda: _showing(window, 41))
-    assert window.viewer.timecode_label.text() == "00:00:01:16"  # 41 frames at the project's 25 fps
+    # 41 frames at the project's rate, which the carphone clip set to 30000/1001 (frames
+    # within a second counted by time at a rational rate)
+    assert c.project.settings.fps == Fraction(30000, 1001)
+    assert window.viewer.timecode_label.text() == "00:00:01:11"
     before = shown_frame_rgb(window)
     window.inspector.set_value("saturation", 1.0)
     wait_until(lambda: _showing(window, 41))

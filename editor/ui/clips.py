@@ -22,6 +22,16 @@ def clip_for_media(path: str, info, start: Fraction) -> Clip:
                 name=os.path.basename(path), media_duration=Fraction(duration))
 
 
+def settings_from_media(info) -> cmd.SetProjectSettings:
+    """The project settings that match a video file (size as displayed, frame rate, sound)."""
+    video = info.video
+    rate = None
+    if info.audio is not None and info.audio.sample_rate in (44100, 48000):
+        rate = info.audio.sample_rate
+    return cmd.SetProjectSettings(width=video.display_width, height=video.display_height, fps=video.fps,
+                                  sample_rate=rate)
+
+
 def track_for(project, info, track_id: str | None = None):
     """The track a file goes on: the given one if its kind fits, else the first that fits."""
     kind = "video" if info.video is not None else "audio"
@@ -38,13 +48,17 @@ def track_for(project, info, track_id: str | None = None):
 def append_media(controller, path: str, info, track_id: str | None = None, start: Fraction | None = None) -> str | None:
     """Put the file on the timeline (at the end of its track unless `start` is given).
 
-    A missing track of the right kind is added in the same undo step. Returns the clip id, or
-    None when the edit was refused (the controller reports why).
+    A missing track of the right kind is added in the same undo step. The first video put
+    into an empty project sets the project's picture size and frame rate to its own (and its
+    sound rate, when it is a common one), as editors do; undo takes that back with the clip.
+    Returns the clip id, or None when the edit was refused (the controller reports why).
     """
     project = controller.project
     track = track_for(project, info, track_id)
     try:
         with controller.stack.group("Add clip"):
+            if info.video is not None and not any(True for _ in project.clips()):
+                controller.stack.execute(settings_from_media(info))
             if track is None:
                 kind = "video" if info.video is not None else "audio"
                 add = cmd.AddTrack(kind, index=None if kind == "video" else 0)

@@ -128,6 +128,7 @@ class FrameServer(QObject):
         self._warm = False                      # a frame with effects has been finished
         self._preview: RenderedFrame | None = None   # the first frame's source picture
         self._prefetch: collections.deque = collections.deque()  # (media path, source index)
+        self._prefetch_running = False
         self.prefetched = 0
         self.dropped = 0
         self.rendered = 0
@@ -203,8 +204,9 @@ class FrameServer(QObject):
             return not self._busy and self._still is None and self._play is None and self._refine is None
 
     def prefetching(self) -> bool:
+        """Frames are still being decoded ahead (queued, or a batch under way)."""
         with self._cond:
-            return bool(self._prefetch)
+            return bool(self._prefetch) or self._prefetch_running
 
     def forget_frames(self) -> None:
         """Drop every kept picture: finished frames, stylized results, decoded frames (the
@@ -299,6 +301,7 @@ class FrameServer(QObject):
                     return ("play", index, play["project"], play["generation"], play, {"held": True})
                 if worker == 0 and self._prefetch:
                     batch = [self._prefetch.popleft() for _ in range(min(PREFETCH_BATCH, len(self._prefetch)))]
+                    self._prefetch_running = True
                     return ("prefetch", batch)
                 self._cond.wait()
 
@@ -315,6 +318,9 @@ class FrameServer(QObject):
             except Exception:  # never let one bad frame end the worker
                 pass
             finally:
+                if job[0] == "prefetch":
+                    with self._cond:
+                        self._prefetch_running = False
                 if job[0] == "play":
                     self._open_gate(job[5])  # when the job ended before its decode
                 if job[0] != "prefetch":
