@@ -132,6 +132,13 @@ class MainWindow(QMainWindow):
         self.export_dialog.show()
         return self.export_dialog
 
+    def open_settings(self):
+        from .settings_dialog import ProjectSettingsDialog
+
+        self.settings_dialog = ProjectSettingsDialog(self.controller, self)
+        self.settings_dialog.show()
+        return self.settings_dialog
+
     def open_pack_export(self):
         from .pack_dialog import PackDialog
 

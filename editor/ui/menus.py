@@ -34,6 +34,7 @@ def build_menus(window) -> None:
     fill_recent()
     add(file_menu, "Save", life.save, "Ctrl+S")
     add(file_menu, "Save as...", life.save_as, "Ctrl+Shift+S")
+    add(file_menu, "Project settings...", window.open_settings)
     file_menu.addSeparator()
     add(file_menu, "Import media...", window.media_bin.import_dialog, "Ctrl+I")
     add(file_menu, "Export video...", window.open_export, "Ctrl+E")
