@@ -35,10 +35,20 @@ _END = object()
 # smaller files (bench/bench_apply_encoder.py measures all of them; docs/STYLE_PLUGIN.md).
 DEFAULT_SPEED = "superfast"
 _ONE_THREAD_DECODE_PIXELS = 1920 * 1088
-# Two frames through the network at once, each in a one-thread session, rather than one frame
-# split over two threads: no barrier between layers, and the network's CPU time is all on the
-# worker's thread. x264 picks its own thread count (frame threads over both cores).
-DEFAULT_WORKERS = 2
+# One frame through the network per core at once, each in a one-thread session, rather than
+# one frame split over the cores: no barrier between layers, and the network's CPU time is all
+# on the worker's thread. At least two, so that on two cores the network overlaps itself as
+# well as decoding and encoding; at most eight (each worker holds a session and its buffers).
+# x264 picks its own thread count (frame threads over the cores).
+def _default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 2
+    return min(max(2, cores), 8)
+
+
+DEFAULT_WORKERS = _default_workers()
 DEFAULT_INFERENCE_THREADS = 1
 DEFAULT_ENCODE_THREADS = None
 SPEEDS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower")
