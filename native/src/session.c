@@ -645,6 +645,30 @@ static void prep_pair_i8(const conv_job *j, int pair_global, int r0, int r1)
     for (px = 0; px < g->sx; px++)
         for (c = 0; c < g->PW; c++)
             ixs[px * g->PW + c] = j->xmap[c * g->sx + px];
+    if (g->sx == 1 && j->direct && g->PW == g->pl + j->src_w + g->pr) {
+        /* stride 1 without a resize: quantize straight into the padded row's interior, then
+         * copy the padding columns from it (the column map names interior sources for them) */
+        for (py = 0; py < g->sy; py++)
+            for (r = r0; r < r1; r++) {
+                uint32_t *row = dst + (size_t)py * g->plane + (size_t)r * g->pw_stride;
+                int iy = j->ymap[r * g->sy + py];
+                if (iy < 0) {
+                    memset(row, 0, (size_t)g->PW * sizeof(uint32_t));
+                    continue;
+                }
+                k->quantize_pair(src0 + (size_t)iy * j->src_w, src1 ? src1 + (size_t)iy * j->src_w : NULL, row + g->pl,
+                                 (size_t)j->src_w, j->inv_scale, j->zp);
+                for (c = 0; c < g->PW; c++) {
+                    if (c == g->pl)
+                        c += j->src_w;
+                    if (c < g->PW)
+                        row[c] = ixs[c] < 0 ? 0u : row[g->pl + ixs[c]];
+                }
+            }
+        free(pairrow);
+        free(ixs);
+        return;
+    }
     for (py = 0; py < g->sy; py++)
         for (r = r0; r < r1; r++) {
             int iy = j->ymap[r * g->sy + py];
