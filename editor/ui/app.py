@@ -102,8 +102,21 @@ def run(project_path: str | None = None, demo: bool = False, screenshot: str | N
             take_screenshot(window, screenshot)
         finally:
             window.close()
+            dispose(window)
         print(screenshot)
         return 0
     QTimer.singleShot(0, window.timeline.view.zoom_to_fit)
     QTimer.singleShot(0, window.life.offer_recovery)
-    return app.exec()
+    code = app.exec()
+    dispose(window)
+    return code
+
+
+def dispose(window) -> None:
+    """Workers stopped and joined, then the window's Qt objects deleted, while the
+    interpreter is whole: nothing of the app is left for its teardown to free."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.shutdown()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

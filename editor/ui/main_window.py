@@ -167,13 +167,19 @@ class MainWindow(QMainWindow):
     # ---- closing
 
     def shutdown(self) -> None:
-        """Stop the workers; the app's autosave file goes (a clean exit)."""
+        """Stop every worker and wait for it, in dependency order (a worker still rendering
+        must not outlive the pool it decodes from); the app's autosave file goes (a clean
+        exit). Safe to call twice."""
         if self._shut:
             return
         self._shut = True
         self.viewer.pause()
+        self.viewer.audio.dispose()
         if self.export_dialog is not None:
-            self.export_dialog.close()
+            self.export_dialog.close()       # cancels a running export and joins it
+        pack = getattr(self, "pack_dialog", None)
+        if pack is not None and pack.job is not None and pack.job.thread.is_alive():
+            pack.job.thread.join(timeout=120)   # a pack cannot be cancelled half written
         if self.compare_window is not None:
             self.compare_window.dispose()
         if self.emulation_panel is not None:
@@ -183,6 +189,7 @@ class MainWindow(QMainWindow):
         self.server.close()
         self.jobs.close()
         self.jobs.pool.close()
+        self.pool.close()
         self.life.clean_exit()
 
     def closeEvent(self, event) -> None:
