@@ -3,7 +3,7 @@
     xvfb-run -a .venv/bin/python -m editor.ui.screenshots docs/screenshots
 
 Opens the demo, waits for each view to finish rendering, and saves main.png, compare.png,
-emulation.png and export.png into the folder.
+emulation.png, export.png and settings.png into the folder.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _pump(predicate, timeout: float = 180.0) -> None:
 
 
 def main(folder: str) -> int:
-    from .app import application, build_window, take_screenshot
+    from .app import application, build_window, dispose, take_screenshot
 
     os.makedirs(folder, exist_ok=True)
     application()
@@ -58,8 +58,14 @@ def main(folder: str) -> int:
     _pump(lambda: True, 1)
     dialog.grab().save(os.path.join(folder, "export.png"))
     dialog.close()
+    settings = window.open_settings()
+    _pump(lambda: True, 1)
+    settings.grab().save(os.path.join(folder, "settings.png"))
+    settings.close()
     window.close()
-    print("\n".join(os.path.join(folder, n) for n in ("main.png", "compare.png", "emulation.png", "export.png")))
+    dispose(window)
+    names = ("main.png", "compare.png", "emulation.png", "export.png", "settings.png")
+    print("\n".join(os.path.join(folder, n) for n in names))
     return 0
 
 
