@@ -6,8 +6,8 @@ Every round times each calibration layer once and then each validation network o
 `--rounds` rounds the host profile is fitted to the best round of every layer and each
 network's best round is compared with its prediction; the same is done with median rounds. Calibration and validation thus share
 the same minutes of load on this shared machine (a burst of load spoils one round of each, not
-one side of the comparison). Each timing is the minimum of a few runs of the calling thread's
-CPU time (one thread), on the runtime the host profile is calibrated with (native when built).
+one side of the comparison). Each round's timing is the best of `--runs` runs of the calling
+thread's CPU time (one thread; the same count for layers and networks), on the runtime the host profile is calibrated with (native when built).
 The load average is printed with every round; the spread of the rounds shows how much the
 load alone moves a measurement. The best round is the least disturbed one and the steadier
 statistic while other processes compete for the memory system; the median shows the effect.
@@ -84,7 +84,7 @@ def prepare_validation(threads: int, runtime: str) -> list:
     return cases
 
 
-def calibrate_and_validate(threads: int, runtime: str, rounds: int, budget_s: float):
+def calibrate_and_validate(threads: int, runtime: str, rounds: int, runs: int):
     """(profile, [(name, predicted ms, [measured ms per round])]).
 
     Each round times every calibration layer once, then every validation network once, so
@@ -96,9 +96,11 @@ def calibrate_and_validate(threads: int, runtime: str, rounds: int, budget_s: fl
     for r in range(rounds):
         t0 = time.perf_counter()
         base_rounds.append(cal.run_overhead(threads, runtime))
-        layer_rounds.append(cal.time_pass(layers, threads))
+        # the same number of runs for a layer and a network: the best of many runs sits lower
+        # than the best of few, and that must not tilt the comparison
+        layer_rounds.append(cal.time_pass(layers, threads, budget_s=0.0, min_runs=runs))
         t1 = time.perf_counter()
-        net_rounds.append([cal.time_runner(run, threads, budget_s=budget_s, min_runs=3) * 1e3
+        net_rounds.append([cal.time_runner(run, threads, budget_s=0.0, min_runs=runs) * 1e3
                            for _, run in cases])
         print(f"  round {r + 1}: layers {t1 - t0:.0f} s, networks {time.perf_counter() - t1:.0f} s, {load()}")
     out = {}
@@ -113,15 +115,15 @@ def calibrate_and_validate(threads: int, runtime: str, rounds: int, budget_s: fl
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--rounds", type=int, default=4, help="rounds over every layer and network")
+    ap.add_argument("--rounds", type=int, default=6, help="rounds over every layer and network")
     ap.add_argument("--repeat", type=int, default=1, help="independent calibrations, each validated")
-    ap.add_argument("--budget", type=float, default=0.5, help="seconds of runs per network per round")
+    ap.add_argument("--runs", type=int, default=5, help="runs of every layer and network per round (best kept)")
     ap.add_argument("--runtime", default="auto", choices=("auto", "native", "onnxruntime"))
     args = ap.parse_args()
     all_errors = []
     for rep in range(args.repeat):
         print(f"calibration {rep + 1}: {load()}")
-        fits, results = calibrate_and_validate(args.threads, args.runtime, args.rounds, args.budget)
+        fits, results = calibrate_and_validate(args.threads, args.runtime, args.rounds, args.runs)
         profile, measured, _ = fits["min"]
         print(f"  {len(measured)} layers on {profile.runtime} ({profile.source}); "
               f"{len(profile.rates.kernels)} kernel coefficients")

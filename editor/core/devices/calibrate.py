@@ -18,7 +18,7 @@ import numpy as np
 
 from editor.core.devices.cost import TERMS, Rates, layer_features
 from editor.errors import StyleCutError
-from editor.core.devices.onnx_build import builder
+from editor.core.devices.onnx_build import builder, resnet_network, student_network, style_network
 from editor.core.devices.onnx_net import _build, _infer_shapes
 from editor.core.devices.profiles import Profile
 
@@ -157,6 +157,26 @@ CALIBRATION_LAYERS = (
     ("int8 conv3x3 512->512 @7x7", 512, 7, 7, _conv(512, 3), True),
     ("int8 conv3x3 8->8 @8x8", 8, 8, 8, _conv(8, 3), True),
 )
+def _trunk(g):
+    # a depthwise-separable trunk of other widths than any validation network
+    g.conv(24, 3, 2).relu()
+    for cout, stride in ((48, 1), (96, 2), (96, 1), (192, 2)):
+        g.depthwise(3, stride).relu().conv(cout, 1).relu()
+    return g
+
+
+# Small whole networks, timed like the layers: inside a network each pass finds the caches
+# filled by the layer before it, which single layers never see; these rows let the fit weigh
+# that. (description, builder, input channels, height, width, int8)
+CALIBRATION_NETWORKS = (
+    ("network student 12/24/40 @176x320", lambda: student_network((12, 24, 40), seed=21), 3, 176, 320, False),
+    ("network style w12 blocks2 @144x256", lambda: style_network(12, 2, seed=22), 3, 144, 256, False),
+    ("network resnet 32..256 @160x160", lambda: resnet_network(seed=23, widths=(32, 64, 128, 256)), 3, 160, 160, False),
+    ("network trunk 24..192 @160x160", lambda: _trunk(builder(3, 24, "trunk")).model(), 3, 160, 160, False),
+    ("network int8 student 12/24/40 @176x320", lambda: student_network((12, 24, 40), seed=21), 3, 176, 320, True),
+    ("network int8 trunk 24..192 @160x160", lambda: _trunk(builder(3, 24, "trunk")).model(), 3, 160, 160, True),
+)
+
 # (lanes, min_lanes) tried in the fit: output channels a SIMD kernel computes together
 # (the native runtime's AVX2 convs: 4; onnxruntime's NCHWc convs: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
 # pays for (narrow outputs such as a final RGB conv fall back to a general, slower path);
@@ -292,12 +312,20 @@ def prepare_layers(threads: int, runtime: str = "onnxruntime", progress=None) ->
             # accepts padding it can fuse into a convolution) is left out of the fit.
             if progress:
                 progress(f"{desc} (skipped: {exc.problem})", float("nan"))
+    if native:
+        for desc, build, c, h, w, int8 in CALIBRATION_NETWORKS:
+            try:
+                runs.append((desc, runner(build(), (1, c, h, w), threads, runtime, int8)))
+            except StyleCutError as exc:
+                if progress:
+                    progress(f"{desc} (skipped: {exc.problem})", float("nan"))
     return runs
 
 
-def time_pass(runs: list, threads: int, budget_s: float = 0.12) -> list:
-    """One round over `runs` ([(description, runner)]): the best seconds of each."""
-    return [time_runner(run, threads, budget_s) for _, run in runs]
+def time_pass(runs: list, threads: int, budget_s: float = 0.12, min_runs: int = 5) -> list:
+    """One round over `runs` ([(description, runner)]): the best seconds of each, over at least
+    `min_runs` runs or `budget_s` seconds."""
+    return [time_runner(run, threads, budget_s, min_runs) for _, run in runs]
 
 
 def finish_layers(runs: list, rounds: list, base_rounds: list, progress=None, statistic=np.median) -> list:
