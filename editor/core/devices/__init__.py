@@ -9,9 +9,10 @@
     devices.verdicts(net, devices.all_profiles(), devices.budget_phones(), profile)
 
 Modules: network (the layer list every reader produces), ncnn_param / onnx_net / native_net
-(readers), cost (the per-layer model), fit + reference + build_profiles (fitting the phone
-profiles to published latencies), profiles (models/devices.json and the calibrated host),
-calibrate (the host profile), predict, playback, budgets, chart, report.
+(readers), cost (the per-layer model), kernel_cost (the host's cost per native kernel
+family), fit + reference + build_profiles (fitting the phone profiles to published latencies),
+profiles (models/devices.json and the calibrated host), calibrate (the host profile), predict,
+playback, budgets, chart, report.
 """
 
 from __future__ import annotations
