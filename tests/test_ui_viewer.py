@@ -84,7 +84,9 @@ def test_playback_is_paced_and_accounts_for_every_frame(window, qtbot):
     c.set_playhead(Fraction(0))
     window.viewer.play()
     assert window.viewer.playing
+    assert window.jobs.held  # thumbnails and waveforms wait while frames play
     wait_until(lambda: not window.viewer.playing, timeout=60)
+    assert not window.jobs.held
     total = c.project.frame_count
     # Every frame of the run was rendered or dropped as late, never both, never twice; only
     # the few the worker had not reached when the clock passed the end are neither.

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.jobs.failed.connect(lambda path, message: self.show_message(message))
         self.jobs.failed.connect(lambda path, message: self.timeline.view.rebuild())  # mark it offline
         self.viewer.firstFrame.connect(self.release_background)
+        # While playing, thumbnails and waveforms wait: the frames on screen come first.
+        self.viewer.playingChanged.connect(self._on_playing)
         QTimer.singleShot(BACKGROUND_GRACE_MS, self, self.release_background)
         self.controller.cleanChanged.connect(lambda _: self._title())
         self.controller.pathChanged.connect(lambda _: self._title())
@@ -111,6 +113,12 @@ class MainWindow(QMainWindow):
         self.jobs.release()
         if self.inspector.gallery is not None:
             self.inspector.gallery.release()
+
+    def _on_playing(self, playing: bool) -> None:
+        if playing:
+            self.jobs.hold()
+        elif not self._shut:
+            self.jobs.release()
 
     def start(self) -> None:
         """Show what the project holds: render the frame at the playhead, list its media."""
