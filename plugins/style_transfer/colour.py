@@ -6,7 +6,9 @@ travel the short way. Preserving the original colours keeps the original's chrom
 and takes only the stylized lightness (L): the brush strokes without the palette.
 
 sRGB decoding and encoding go through tables (256 entries in, 4096 out) because the
-transfer curve's power function is the slowest step at full resolution.
+transfer curve's power function is the slowest step at full resolution. The cube root runs
+as OpenCV's vectorized power (numpy's cbrt is about nine times slower at 720p); it is exact
+enough (round trips stay within one 8-bit level) and LMS is never negative for sRGB input.
 """
 
 from __future__ import annotations
@@ -40,21 +42,28 @@ _ENCODE = np.round(_linear_to_srgb(np.arange(_ENCODE_STEPS + 1, dtype=np.float64
                    ).astype(np.uint8)
 
 
+_DECODE_LUT = _DECODE.reshape(1, 256)
+
+
 def rgb_to_oklab(rgb: np.ndarray) -> np.ndarray:
     """uint8 HxWx3 sRGB -> float32 HxWx3 Oklab (L 0..1, a and b about -0.4..0.4)."""
-    linear = _DECODE[rgb]
+    linear = cv2.LUT(np.ascontiguousarray(rgb), _DECODE_LUT)
     lms = cv2.transform(linear, _RGB_TO_LMS)
-    np.cbrt(lms, out=lms)
+    cv2.pow(lms, 1.0 / 3.0, dst=lms)
     return cv2.transform(lms, _LMS_TO_LAB)
 
 
 def oklab_to_rgb(lab: np.ndarray) -> np.ndarray:
     """float32 HxWx3 Oklab -> uint8 HxWx3 sRGB (out-of-gamut colours clipped per channel)."""
     lms = cv2.transform(np.ascontiguousarray(lab, np.float32), _LAB_TO_LMS)
-    lms = lms * lms * lms
-    linear = cv2.transform(lms, _LMS_TO_RGB)
-    index = np.clip(linear * _ENCODE_STEPS + 0.5, 0, _ENCODE_STEPS).astype(np.int32)
-    return _ENCODE[index]
+    cube = cv2.multiply(lms, lms)
+    cv2.multiply(cube, lms, dst=cube)
+    linear = cv2.transform(cube, _LMS_TO_RGB)
+    # table index: linear * steps + 0.5, clipped, truncated (all in place)
+    linear *= _ENCODE_STEPS
+    linear += 0.5
+    np.clip(linear, 0, _ENCODE_STEPS, out=linear)
+    return np.take(_ENCODE, linear.astype(np.uint16))
 
 
 def blend(original: np.ndarray, stylized: np.ndarray, strength: float, preserve_colours: bool) -> np.ndarray:
