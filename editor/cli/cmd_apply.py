@@ -5,11 +5,11 @@ runs) and is encoded at the input's size and frame rate; the input's sound is co
 untouched when the preset's audio codec matches it, otherwise re-encoded.
 
 Decode, stylize and encode run as a pipeline of threads joined by short queues: one decoding
-thread, two stylizing workers (each with its own one-thread session, so two frames go through
-the network side by side) and the encoding thread, so on two cores the decoder and the encoder
-work while the network runs (the native runtime, onnxruntime, OpenCV and FFmpeg all release
-the GIL while they compute). The output is
-written under a temporary name beside the target and renamed when complete.
+thread, stylizing workers (one per core, at least two; each with its own one-thread session,
+so frames go through the network side by side) and the encoding thread, so the decoder and
+the encoder work while the network runs (the native runtime, onnxruntime, OpenCV and FFmpeg
+all release the GIL while they compute). The output is written under a temporary name beside
+the target and renamed when complete.
 """
 
 from __future__ import annotations
@@ -168,9 +168,15 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     # No effect.prepare(): it would also preload the library's other networks in the
     # background, CPU this run needs and networks it never uses; the one it runs is loaded.
 
-    source_planes = effect.plane_path_applies(params) and not effect.is_identity(params, Fraction(0))
-    # one session per worker on the plane path; other paths run the effect's shared session
-    engines = [engine.fork(inference_threads) for _ in range(max(1, workers))] if source_planes else [None]
+    identity = effect.is_identity(params, Fraction(0))
+    workers = 1 if identity else max(1, workers)
+    # One session per worker on the plane path. The RGB path (strength below 1, preserved
+    # colours, rotated clips) renders through the effect's shared session, its workers
+    # overlapping the full-resolution blending; the identity needs no network at all.
+    if effect.plane_path_applies(params) and not identity:
+        engines = [engine.fork(inference_threads) for _ in range(workers)]
+    else:
+        engines = [None] * workers
 
     total = project.frame_count
     if max_frames is not None and 0 < max_frames < total:
