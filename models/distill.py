@@ -47,6 +47,7 @@ CACHE_DIR = MODELS_DIR / ".cache"
 SCALES = (256, 352, 480)          # short side of the content pictures the teacher sees
 NOISE_SIGMA = 2.0 / 255.0         # the stability term's noise, as in the evaluation
 LOWPASS_SIGMA = 2.0
+TEXTURE_SIGMA = 1.0               # the blur that separates fine detail in the texture term
 
 
 @dataclass
@@ -142,6 +143,15 @@ def blur(x, kernel):
     return F.conv2d(x, kv, groups=c)
 
 
+def texture_energy(x, fine, coarse):
+    """How much fine detail each region holds, whatever its phase: the magnitude of the
+    high-pass part (the picture minus a slight blur), averaged over a neighbourhood. Pixel
+    losses alone let a small student paint the average of the teacher's possible strokes,
+    a blur; matching this energy asks for strokes as crisp as the teacher's without asking
+    for them in exactly the same place."""
+    return blur((x - blur(x, fine)).abs(), coarse)
+
+
 def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Generator):
     import torch
 
@@ -215,6 +225,8 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / warm) * (
         0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(i, recipe.iters) / recipe.iters))))
     kernel = gaussian_kernel(LOWPASS_SIGMA)
+    fine = gaussian_kernel(TEXTURE_SIGMA)
+    texture_weight = float(recipe.extra.get("texture_weight") or 0.0)
     log = {"pixel": [], "lowpass": [], "noise": []}
     run = {"pixel": 0.0, "lowpass": 0.0, "noise": 0.0}
     bar = tqdm(range(recipe.iters), desc="distil", disable=not progress, unit="it", file=sys.stderr)
@@ -243,6 +255,9 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
         pixel = F.l1_loss(y, t)
         lowpass = F.l1_loss(blur(y, kernel), blur(t, kernel))
         loss = pixel + recipe.lowpass_weight * lowpass + recipe.noise_weight * noise
+        if texture_weight:
+            texture = F.l1_loss(texture_energy(y, fine, kernel), texture_energy(t, fine, kernel))
+            loss = loss + texture_weight * texture
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -316,6 +331,7 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
         "iterations_run": log["done"],
         "teacher": "multistyle26", "teacher_styles": styles,
         "targets": recipe.extra.get("targets", "pictures"),
+        "texture_weight": recipe.extra.get("texture_weight", 0.0),
         "per_picture": recipe.extra.get("per_picture"),
         "scales": list(scales), "init": None if init is None else str(init), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
         "content": content_names,
@@ -354,6 +370,8 @@ def main(argv=None) -> int:
     parser.add_argument("--targets", choices=("pictures", "crops"), default="pictures",
                         help="teacher outputs on whole pictures (cropped afterwards) or on the crops themselves")
     parser.add_argument("--per-picture", type=int, default=12, help="crops per picture with --targets crops")
+    parser.add_argument("--texture-weight", type=float, default=0.0,
+                        help="weight of the phase-free texture-energy term (0: off)")
     parser.add_argument("--minutes", type=float, default=None,
                         help="end after this much training time, keeping the schedule of --iters")
     parser.add_argument("--no-catalog", action="store_true", help="do not rewrite catalog.json and thumbnails")
@@ -365,7 +383,8 @@ def main(argv=None) -> int:
     recipe = Recipe(iters=args.iters, batch=args.batch, crop=args.crop, lr=args.lr, seed=args.seed,
                     noise_weight=args.noise_weight, lowpass_weight=args.lowpass_weight,
                     threads=args.threads, stop_after=args.stop_after,
-                    extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes})
+                    extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes,
+                           "texture_weight": args.texture_weight})
     record = distil_shipped(recipe, args.out, progress=not args.quiet, init=args.init, scales=scales,
                             catalog=not args.no_catalog)
     print(f"wrote {args.out} ({record['parameters']} parameters, "

@@ -260,9 +260,14 @@ def write_docs(results: dict, doc: Path = DOC, sheet: Path = SHEET) -> None:
                 r = r.get("previous_stage")
             for n, st in enumerate(stages, start=1):
                 rc = st["recipe"]
-                ran = rc.get("stop_after") or rc["iters"]
+                ran = st.get("iterations_run") or rc.get("stop_after") or rc["iters"]
+                if st.get("targets") == "crops":
+                    data = (f"whole samples of a bank of {st['per_picture']} crops per picture "
+                            "(256x256 and 256x448, random scale and flip), teacher run on each crop")
+                else:
+                    data = f"{rc['crop']}px crops of teacher outputs on content short sides {st['scales']}"
                 models_md.append(f"| stage {n} | `{st['command']}`: {ran} iterations (schedule of {rc['iters']}) x "
-                                 f"batch {rc['batch']} x {rc['crop']}px crops, content short sides {st['scales']} |")
+                                 f"batch {rc['batch']}, {data} |")
             models_md.append(f"| last stage time (1 thread, shared machine) | {recipe['seconds']['training'] / 60:.0f} min |")
             models_md.append(f"| content pictures | {len(recipe['content'])} |")
         models_md.append("")
@@ -334,6 +339,9 @@ reproduction of that step has not been re-run on another machine.
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text)
     slim = {k: v for k, v in results.items() if k not in ("footage", "catalog")}
+    # paths relative to the repository, so the file reads the same on every machine
+    slim["models"] = {(Path(p).relative_to(REPO).as_posix() if Path(p).is_relative_to(REPO) else p): m
+                      for p, m in results["models"].items()}
     doc.with_name(RESULTS.name).write_text(json.dumps(slim, indent=1) + "\n")
 
 

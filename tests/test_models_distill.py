@@ -51,3 +51,46 @@ def test_same_seed_same_weights(tiny_pairs):
     b, _ = distill.train(tiny_pairs, 2, recipe, progress=False)
     for pa, pb in zip(a.parameters(), b.parameters()):
         assert torch.equal(pa, pb)
+
+
+def test_texture_energy_ignores_phase_but_sees_blur():
+    rng = np.random.default_rng(3)
+    texture = torch.from_numpy(rng.random((1, 3, 64, 80), dtype=np.float32))
+    fine, coarse = distill.gaussian_kernel(distill.TEXTURE_SIGMA), distill.gaussian_kernel(distill.LOWPASS_SIGMA)
+    shifted = torch.roll(texture, shifts=(3, 5), dims=(2, 3))
+    blurred = distill.blur(texture, distill.gaussian_kernel(1.5))
+    e = distill.texture_energy(texture, fine, coarse)
+    # the same texture moved: pixels differ a lot, texture energy hardly at all
+    inner = (slice(None), slice(None), slice(12, -12), slice(12, -12))
+    assert float((shifted - texture).abs().mean()) > 0.2
+    change = float((distill.texture_energy(shifted, fine, coarse) - e)[inner].abs().mean())
+    assert change < 0.2 * float(e[inner].mean())
+    # the same texture blurred: the energy falls well below the original's
+    assert float(distill.texture_energy(blurred, fine, coarse)[inner].mean()) < 0.5 * float(e[inner].mean())
+
+
+def test_crop_bank_batches_whole_samples_of_one_shape():
+    from models import crop_bank
+
+    rng = np.random.default_rng(0)
+    samples = [crop_bank.Sample(f"s{i}", rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
+                                rng.integers(0, 255, (2, h, w, 3), dtype=np.uint8))
+               for i, (h, w) in enumerate([(16, 16), (16, 16), (16, 24)])]
+    groups = crop_bank.by_shape(samples)
+    assert sorted(groups) == [(16, 16), (16, 24)]
+    x, t, w = distill._bank_batch(groups, 2, distill.Recipe(batch=3), np.random.default_rng(1))
+    assert x.shape[0] == 3 and x.shape == t.shape and w.shape == (3, 2)
+    # every target is the teacher output of its own input, untouched
+    for xi, ti, wi in zip(x, t, w):
+        s = next(s for s in samples if np.array_equal(s.image, (xi.permute(1, 2, 0) * 255).round().byte().numpy()))
+        assert np.array_equal(s.targets[int(wi.argmax())], (ti.permute(1, 2, 0) * 255).round().byte().numpy())
+
+
+def test_draw_crops_are_reproducible_and_sized():
+    from models import crop_bank
+
+    pics = [("a", np.random.default_rng(5).integers(0, 255, (300, 500, 3), dtype=np.uint8))]
+    a = crop_bank.draw_crops(pics, 4, seed=9)
+    b = crop_bank.draw_crops(pics, 4, seed=9)
+    assert [c[1].shape[:2] for c in a] == [(256, 256), (256, 448), (256, 256), (256, 448)]
+    assert all(np.array_equal(x[1], y[1]) for x, y in zip(a, b))
