@@ -67,6 +67,9 @@ def test_switching_styles_while_playing_shows_on_the_next_frames(window):
     inspector.add_effect(STYLE)
     inspector.set_value("size", 96)  # small processing keeps playback moving on two cores
     gallery = inspector.gallery
+    # The style's network is loaded once its still frame is on screen (on a busy machine that
+    # can take longer than the clip plays).
+    wait_until(lambda: viewer.shown is not None and viewer.shown.generation == c.generation, timeout=120)
     shown = []
     viewer.frameShown.connect(lambda f: shown.append(f) if f.playing else None)
     c.set_playhead(Fraction(0))

@@ -7,7 +7,7 @@ the next frame not yet taken, at most `AHEAD` frames in front of the clock, and 
 time has passed are skipped. That is where frames drop when rendering is slower than the frame
 rate; the UI thread only ever receives finished images. With two workers, frame n+1 decodes
 and runs the network while frame n is enlarged and blended, so the two cores overlap; decoding
-happens in frame order (a gate taken in the order frames are handed out), because a decoder
+happens in frame order (turns numbered in the order frames are handed out), because a decoder
 sent backwards restarts from the last keyframe.
 
 The worker renders a deep copy of the project handed over with each request, never the live
@@ -114,11 +114,12 @@ class FrameServer(QObject):
         self._pool, self._registry = pool, registry
         self._scale = render_scale
         self._cond = threading.Condition()
-        # Playback decodes in hand-out order: a worker takes the gate while it is handed its
-        # frame (holding `_cond`) and gives it back once decoded. A gate holder must never
-        # wait for `_cond`: kept frames and counters have their own `_lock`.
-        self._decode_gate = threading.Lock()
-        self._lock = threading.Lock()
+        # Playback decodes in hand-out order: each frame handed out gets a ticket, and a worker
+        # decodes when its ticket's turn comes (`_turns`), one decode at a time (`_decode_lock`,
+        # which the decoding ahead takes too). Neither is ever awaited while holding `_cond`.
+        self._turns = threading.Condition()
+        self._decode_lock = threading.Lock()
+        self._lock = threading.Lock()               # kept frames and counters
         self._still: tuple | None = None        # (index, project, generation, draft)
         self._refine: tuple | None = None       # (when, (index, project, generation)): after a draft
         self._play: dict | None = None          # the running playback, see `play`
@@ -177,7 +178,8 @@ class FrameServer(QObject):
         with self._cond:
             self._play = {"start": start_index, "t0": time.perf_counter(), "fps": float(fps),
                           "project": project, "generation": generation, "last": last_index,
-                          "next": start_index, "prepared": set(), "wanted": wanted}
+                          "next": start_index, "prepared": set(), "wanted": wanted,
+                          "tickets": 0, "turn": 0, "finished": set()}
             self.dropped = 0
             self._refine = None
             self._cond.notify_all()
@@ -296,9 +298,9 @@ class FrameServer(QObject):
                     index = play["next"]
                     play["next"] += 1
                     self._busy += 1
-                    # Taken while handing out, released once decoded: frames decode in order.
-                    self._decode_gate.acquire()
-                    return ("play", index, play["project"], play["generation"], play, {"held": True})
+                    turn = {"ticket": play["tickets"], "open": True}  # frames decode in this order
+                    play["tickets"] += 1
+                    return ("play", index, play["project"], play["generation"], play, turn)
                 if worker == 0 and self._prefetch:
                     batch = [self._prefetch.popleft() for _ in range(min(PREFETCH_BATCH, len(self._prefetch)))]
                     self._prefetch_running = True
@@ -322,16 +324,28 @@ class FrameServer(QObject):
                     with self._cond:
                         self._prefetch_running = False
                 if job[0] == "play":
-                    self._open_gate(job[5])  # when the job ended before its decode
+                    self._end_turn(job[4], job[5])  # when the job ended before its decode
                 if job[0] != "prefetch":
                     with self._cond:
                         self._busy -= 1
                         self._cond.notify_all()
 
-    def _open_gate(self, gate: dict) -> None:
-        if gate["held"]:
-            gate["held"] = False
-            self._decode_gate.release()
+    def _await_turn(self, play: dict, turn: dict) -> None:
+        """Wait until the frames handed out before this one are decoded (or playback ended)."""
+        with self._turns:
+            while play["turn"] != turn["ticket"] and not self._stop and self._play is play:
+                self._turns.wait(0.05)
+
+    def _end_turn(self, play: dict, turn: dict) -> None:
+        if not turn["open"]:
+            return
+        turn["open"] = False
+        with self._turns:
+            play["finished"].add(turn["ticket"])
+            while play["turn"] in play["finished"]:
+                play["finished"].discard(play["turn"])
+                play["turn"] += 1
+            self._turns.notify_all()
 
     def _renderer(self, worker: int, kind: str, project, scale: float) -> Renderer:
         slots = self._renderers[worker]
@@ -364,7 +378,7 @@ class FrameServer(QObject):
         kept = self._kept(key)
         if kept is not None:
             if kind == "play":
-                self._open_gate(job[5])
+                self._end_turn(job[4], job[5])
             with self._lock:
                 self.reused += 1
             self.frameReady.emit(RenderedFrame(index, kept.image, generation, kept.backend, 0.0,
@@ -380,9 +394,11 @@ class FrameServer(QObject):
         started = time.perf_counter()
         if kind == "play":
             try:
-                self._decode(project, t)
+                self._await_turn(job[4], job[5])
+                with self._decode_lock:
+                    self._decode(project, t)
             finally:
-                self._open_gate(job[5])
+                self._end_turn(job[4], job[5])
             if worker not in job[4]["prepared"]:
                 job[4]["prepared"].add(worker)
                 renderer.prepare(t)
@@ -481,7 +497,7 @@ class FrameServer(QObject):
 
     def _decode_ahead(self, batch) -> None:
         done = 0
-        with self._decode_gate:  # never between two playback decodes
+        with self._decode_lock:  # never in the middle of playback's decoding
             for path, i in batch:
                 self._pool.source(path).frame(i)
                 done += 1
