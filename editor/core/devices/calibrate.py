@@ -177,6 +177,8 @@ CALIBRATION_NETWORKS = (
     ("network int8 trunk 24..192 @160x160", lambda: _trunk(builder(3, 24, "trunk")).model(), 3, 160, 160, True),
 )
 
+NETWORK_WEIGHT = 4.0
+
 # (lanes, min_lanes) tried in the fit: output channels a SIMD kernel computes together
 # (the native runtime's AVX2 convs: 4; onnxruntime's NCHWc convs: 8 on AVX2, 16 on AVX-512) and the fewest channels a conv
 # pays for (narrow outputs such as a final RGB conv fall back to a general, slower path);
@@ -389,7 +391,10 @@ def fit_host(measured: list, threads: int) -> Rates:
             if best is None or residual < best[1] * 0.97:   # prefer the simpler model on near-ties
                 best = (rates, residual)
     rates = best[0]
-    by_kernel = kernel_cost.fit([(net, seconds) for _, net, seconds in measured])
+    # A whole network's timing holds as much evidence as its layers would one by one: it
+    # weighs as much as a handful of them.
+    by_kernel = kernel_cost.fit([(net, seconds, NETWORK_WEIGHT if desc.startswith("network") else 1.0)
+                                 for desc, net, seconds in measured])
     if by_kernel:
         rates.kernels = by_kernel
     return rates

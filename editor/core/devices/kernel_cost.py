@@ -197,12 +197,14 @@ def _calibrated(name: str, coefficients: dict) -> str:
 
 def fit(measured: list) -> dict | None:
     """{coefficient name: seconds per unit} by non-negative least squares on relative
-    residuals of [(network, seconds)], or None when the networks do not say which kernels ran
-    them."""
+    residuals of [(network, seconds[, weight])], or None when the networks do not say which
+    kernels ran them."""
     from scipy.optimize import nnls
 
-    rows, names = [], list(SHARED)
-    for net, seconds in measured:
+    rows, names, weights = [], list(SHARED), []
+    for item in measured:
+        net, seconds = item[0], item[1]
+        weights.append(item[2] if len(item) > 2 else 1.0)
         row = {}
         for layer in net.layers:
             f = features(layer)
@@ -218,7 +220,8 @@ def fit(measured: list) -> dict | None:
     A = np.zeros((len(rows), len(names)))
     y = np.zeros(len(rows))
     for i, (row, seconds) in enumerate(rows):
-        w = 1.0 / (seconds + 20e-6)   # relative residuals, floored for sub-microsecond layers
+        # relative residuals, floored for sub-microsecond layers, times the row's weight
+        w = weights[i] / (seconds + 20e-6)
         for k, v in row.items():
             A[i, names.index(k)] = v * w
         y[i] = seconds * w
