@@ -158,3 +158,27 @@ def test_check_output_refuses_wrong_frames():
         check_output(Gain, frame, np.zeros((4, 6, 3), np.float32))
     with pytest.raises(PluginError, match="not an image"):
         check_output(Gain, frame, None)
+
+
+def test_dedicated_render_thread_marks_contexts_made_on_that_thread_only():
+    import threading
+
+    from editor.core.plugin_api import dedicated_render_thread, on_dedicated_render_thread
+
+    def context():
+        return RenderContext("c", "e", "m.mp4", F(0), 0, (64, 48), F(25))
+
+    assert not context().dedicated_thread and not on_dedicated_render_thread()
+    seen = {}
+    with dedicated_render_thread():
+        assert context().dedicated_thread
+        with dedicated_render_thread():
+            assert on_dedicated_render_thread()
+        assert on_dedicated_render_thread()   # the inner block leaves the outer hint alone
+        other = threading.Thread(target=lambda: seen.update(other=context().dedicated_thread))
+        other.start()
+        other.join()
+    assert seen == {"other": False}   # the hint belongs to the thread that set it
+    assert not context().dedicated_thread
+    # a host may also say it directly
+    assert RenderContext("c", "e", "m.mp4", F(0), 0, (64, 48), F(25), dedicated_thread=True).dedicated_thread

@@ -288,3 +288,77 @@ def test_a_fork_gives_the_shared_session_s_picture_in_a_session_of_its_own(env, 
     other = styles.resolve(STYLE_IDS[0])
     assert not np.array_equal(fork.run(small, other.weights), ours)
     assert np.array_equal(shared.run(small, choice.weights), theirs)
+
+
+def _context(dedicated: bool, index: int = 0):
+    from editor.core.plugin_api import RenderContext
+
+    return RenderContext("c", "e", "m.mp4", Fraction(index, 25), index, (1280, 720), Fraction(25),
+                         index, dedicated_thread=dedicated)
+
+
+@pytest.mark.parametrize("kind", ["phone", "phone-int8"])
+def test_a_dedicated_thread_renders_in_a_fork_with_the_shared_session_s_pixels(env, frames, kind):
+    p = params(style=STYLE_IDS[1], backend=kind, size=96, strength=0.8)
+    shared_effect, forked_effect = StyleTransfer(), StyleTransfer()
+    reference = shared_effect.render(frames[0], Fraction(0), p, 1.0, _context(False))
+    ours = forked_effect.render(frames[0], Fraction(0), p, 1.0, _context(True))
+    assert np.array_equal(ours, reference)
+    shared = get_backend(kind, styles.resolve(STYLE_IDS[1]).model)
+    [fork] = forked_effect.forks()
+    assert not shared_effect.forks()
+    assert fork.session is not shared.session and fork.session.threads == 1 and fork.runs == 1
+    assert fork.model is shared.model   # the loaded model is shared, not loaded again
+    # Another style of the same network shows on the next frame, through the same fork.
+    p2 = dict(p, style=STYLE_IDS[0])
+    ours = forked_effect.render(frames[1], Fraction(1, 25), p2, 1.0, _context(True, 1))
+    assert np.array_equal(ours, shared_effect.render(frames[1], Fraction(1, 25), p2, 1.0, _context(False, 1)))
+    assert forked_effect.forks() == [fork] and fork.runs == 2
+    forked_effect.close()
+    assert not forked_effect.forks()
+
+
+def test_desktop_keeps_the_shared_session_on_a_dedicated_thread(env, frames):
+    effect = StyleTransfer()
+    p = params(backend="desktop", size=96)
+    effect.render(frames[0], Fraction(0), p, 1.0, _context(True))
+    assert not effect.forks()   # onnxruntime already runs concurrent calls side by side
+
+
+def test_two_instances_on_dedicated_threads_run_side_by_side_in_sessions_of_their_own(env, frames):
+    import threading
+
+    from editor.core.plugin_api import dedicated_render_thread
+
+    p = params(style=STYLE_IDS[2], backend="phone-int8", size=96)
+    reference = [StyleTransfer().render(f, Fraction(0), p, 1.0, None) for f in frames[:2]]
+    effects, results, failures = [StyleTransfer(), StyleTransfer()], {}, []
+    start = threading.Barrier(2)
+
+    def _context_here(i):
+        from editor.core.plugin_api import RenderContext
+        # made on the render thread: the hint comes from dedicated_render_thread()
+        return RenderContext("c", "e", "m.mp4", Fraction(i), 1000 + i, (1280, 720), Fraction(25))
+
+    def work(k):
+        try:
+            start.wait()
+            with dedicated_render_thread():
+                for i in range(3):   # the second and third runs reuse the fork
+                    results[k, i] = effects[k].render(frames[k], Fraction(i), p, 1.0, _context_here(i))
+        except Exception as exc:   # reported below, with the thread's picture
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    shared = get_backend("phone-int8", styles.resolve(STYLE_IDS[2]).model)
+    [fork0], [fork1] = effects[0].forks(), effects[1].forks()
+    assert len({id(shared.session), id(fork0.session), id(fork1.session)}) == 3
+    assert fork0.runs == fork1.runs == 3
+    for k in (0, 1):
+        for i in range(3):
+            assert np.array_equal(results[k, i], reference[k])

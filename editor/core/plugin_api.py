@@ -12,6 +12,11 @@ and if work is needed calls `render(frame, time, params, render_scale)`. A rende
 that also accepts a `context` argument receives a `RenderContext` naming the clip, the
 effect and the frame, which is what a result cache keys on.
 
+A host that renders on several threads side by side, each with its own plugin instances
+(a preview's playback workers), wraps those render calls in `dedicated_render_thread()`;
+the context then says `dedicated_thread=True`, and a plugin may use private single-threaded
+resources (a one-thread inference session) instead of queueing on a shared one.
+
 Frames are RGB `uint8` arrays of shape (height, width, 3). The input is read-only; render
 returns a new array of the same shape (or the input itself, unchanged).
 """
@@ -22,6 +27,8 @@ import inspect
 import math
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from collections.abc import Sequence
@@ -283,6 +290,26 @@ class _Coerced:
 
 # ------------------------------------------------------------------ contexts
 
+_thread_hints = threading.local()
+
+
+@contextmanager
+def dedicated_render_thread():
+    """Mark renders made inside this block, on the calling thread, as running on a thread of
+    their own beside other render threads. Contexts built there say `dedicated_thread=True`."""
+    before = getattr(_thread_hints, "dedicated", False)
+    _thread_hints.dedicated = True
+    try:
+        yield
+    finally:
+        _thread_hints.dedicated = before
+
+
+def on_dedicated_render_thread() -> bool:
+    """True inside `dedicated_render_thread()` on the calling thread."""
+    return getattr(_thread_hints, "dedicated", False)
+
+
 @dataclass(frozen=True)
 class RenderContext:
     """What the host knows about the frame being rendered: enough to key a result cache.
@@ -290,6 +317,11 @@ class RenderContext:
     `clip_id` and `effect_id` are stable across edits and saves; `media` with `source_index`
     (the media's frame number, when the decoder knows it) or `source_time` identify the
     source picture; `frame_index` is the project frame being rendered.
+
+    `dedicated_thread` is True when the host renders this instance on a thread of its own
+    while other threads render beside it (taken from `dedicated_render_thread()` when the
+    context is made): shared multi-threaded resources would make those threads queue, so a
+    plugin may switch to private single-threaded ones. The pixels must not change.
     """
 
     clip_id: str
@@ -300,6 +332,7 @@ class RenderContext:
     project_size: tuple[int, int]
     fps: Fraction
     source_index: int | None = None
+    dedicated_thread: bool = field(default_factory=on_dedicated_render_thread)
 
 
 @dataclass(frozen=True)

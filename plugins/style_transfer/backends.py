@@ -29,6 +29,9 @@ THREADS = 2   # the machines this targets have two cores; the runtimes release t
 
 class Backend:
     kind = ""
+    # True when concurrent `run` calls on this one session wait for each other, so render
+    # threads side by side gain from forks of their own.
+    runs_one_at_a_time = False
 
     def __init__(self, model_path: Path):
         self.model_path = Path(model_path)
@@ -97,6 +100,8 @@ class DesktopBackend(Backend):
 
 
 class NativeBackend(Backend):
+    runs_one_at_a_time = True   # the session holds one style selection and one set of buffers
+
     def __init__(self, model_path: Path, int8: bool):
         super().__init__(model_path)
         from native.runtime import Model, Session

@@ -5,6 +5,12 @@ multiple, run the chosen backend, crop, enlarge edge-aware with a guided filter 
 original's luma, then blend with the original at `strength` in Oklab (optionally keeping the
 original's colours). Sessions are shared per network and kept for the whole process; a style
 change on a multi-style network only changes the weights, so it shows on the very next frame.
+
+When the host renders on several threads side by side (`RenderContext.dedicated_thread`), a
+shared native session would make them queue; the instance then runs a private one-thread fork
+of the shared backend instead (made once per network, sharing the loaded model), so the
+threads' networks overlap on the cores. The native runtime is bit-exact across thread counts,
+so the pixels are the shared session's.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class StyleTransfer(EffectPlugin):
         self.timings = {"resize": 0.0, "inference": 0.0, "upsample": 0.0, "blend": 0.0}
         self.cpu_timings = {"resize": 0.0, "inference": 0.0, "upsample": 0.0}   # plane path, see there
         self._lock = threading.Lock()
+        self._forks: dict[tuple[str, str], tuple[Backend, Backend]] = {}   # (kind, model) -> (shared, fork)
 
     # ---- plugin API
 
@@ -89,23 +96,33 @@ class StyleTransfer(EffectPlugin):
                    params["style"], params["mix"], params["size"], params["backend"], render_scale)
         stylized = self.cache.get(key) if key is not None else None
         if stylized is None:
-            stylized = self.stylize(frame, params, render_scale)
+            dedicated = context is not None and getattr(context, "dedicated_thread", False)
+            stylized = self.stylize(frame, params, render_scale, dedicated=dedicated)
             if key is not None:
                 self.cache.put(key, stylized)
         return self._finish(frame, stylized, params)
 
     def close(self) -> None:
         self.cache.clear()
+        with self._lock:
+            self._forks.clear()
+
+    def forks(self) -> list[Backend]:
+        """The private sessions this instance made for a dedicated render thread."""
+        with self._lock:
+            return [fork for _, fork in self._forks.values()]
 
     # ---- the steps, usable on their own (compare, bench)
 
     def stylize(self, frame: np.ndarray, params: dict[str, Any], render_scale: float = 1.0,
-                backend: str | None = None) -> np.ndarray:
-        """The fully stylized frame (no strength blend), at the frame's size."""
+                backend: str | None = None, dedicated: bool = False) -> np.ndarray:
+        """The fully stylized frame (no strength blend), at the frame's size. `dedicated`:
+        the caller is a render thread of its own, so the network runs in this instance's
+        one-thread fork rather than the shared session."""
         import time as clock
 
         choice = styles.resolve(params["style"], params["mix"])
-        engine = get_backend(backend or params["backend"], choice.model)
+        engine = self.engine(backend or params["backend"], choice.model, dedicated)
         h, w = frame.shape[:2]
         ph, pw = self.processing_size(h, w, params, render_scale)
         _check_size(engine, choice, h, w, ph, pw)
@@ -123,6 +140,27 @@ class StyleTransfer(EffectPlugin):
             self.timings["inference"] += t2 - t1
             self.timings["upsample"] += t3 - t2
         return full
+
+    def engine(self, kind: str, model, dedicated: bool = False) -> Backend:
+        """The backend to run: the shared one, or for a dedicated thread this instance's
+        one-thread fork of it (native backends only, whose shared session runs one frame
+        at a time). The fork is made on first use and kept; a style switch within
+        the network only changes the weights given to `run`, and another network (or the
+        network file replaced on disk, which gives a new shared backend) gets a fork of its own."""
+        shared = get_backend(kind, model)
+        if not dedicated or not shared.runs_one_at_a_time:
+            # onnxruntime runs concurrent calls on one session side by side already, and a
+            # fork of another thread count may sum in another order (a level apart)
+            return shared
+        key = (kind, str(model))
+        with self._lock:
+            held = self._forks.get(key)
+        if held is not None and held[0] is shared:
+            return held[1]
+        fork = shared.fork(1)   # outside the lock: a new session allocates its buffers
+        with self._lock:
+            self._forks[key] = (shared, fork)
+        return fork
 
     def processing_size(self, height: int, width: int, params: dict[str, Any], render_scale: float = 1.0):
         """(h, w) the network sees for a frame of height x width."""
