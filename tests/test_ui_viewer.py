@@ -224,3 +224,46 @@ def test_first_frame_shows_the_source_picture_while_effects_load(qtbot, tmp_path
         assert not any(f.preview for f in frames[count:])
     finally:
         window.shutdown()
+
+
+def _rgb(image) -> np.ndarray:
+    rows = np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes()).reshape(image.height(), -1)
+    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
+
+
+def test_playback_workers_run_the_style_network_in_sessions_of_their_own(qtbot, tmp_path, tmp_path_factory,
+                                                                        request, carphone):
+    from plugins.style_transfer import styles
+    from plugins.style_transfer.backends import get_backend
+    from style_nets import STYLE_IDS, style_environment
+
+    style_environment(request, tmp_path_factory)
+    w = make_window(qtbot, tmp_path)
+    try:
+        [clip_id] = w.media_bin.add_to_timeline([str(carphone)])
+        c, viewer = w.controller, w.viewer
+        c.set_selection([clip_id])
+        assert w.inspector.add_effect("org.stylecut.style_transfer")
+        w.inspector.set_value("backend", "phone-int8")
+        w.inspector.set_value("size", 96)   # small processing keeps playback moving on two cores
+        wait_until(lambda: viewer.shown is not None and viewer.shown.generation == c.generation, timeout=120)
+        shown = []
+        viewer.frameShown.connect(lambda f: shown.append(f) if f.playing else None)
+        c.set_playhead(Fraction(0))
+        viewer.play()
+        wait_until(lambda: not viewer.playing, timeout=120)
+        assert len(shown) > 5
+        # Each playback worker ran the network in a one-thread session of its own ...
+        shared = get_backend("phone-int8", styles.resolve(STYLE_IDS[0]).model)
+        sessions = [shared.session]
+        for slots in w.server._renderers:
+            [inst] = slots["full"]._instances.values()
+            [fork] = inst.instance.forks()
+            assert fork.session.threads == 1 and fork.runs >= 1
+            sessions.append(fork.session)
+        assert len(w.server._renderers) == 2 and len({id(s) for s in sessions}) == 3
+        # ... and the frames on screen are the shared session's pictures, byte for byte.
+        for frame in shown[:2] + shown[-2:]:
+            assert np.array_equal(_rgb(frame.image), _expected(w, frame.index))
+    finally:
+        w.shutdown()

@@ -8,7 +8,10 @@ time has passed are skipped. That is where frames drop when rendering is slower 
 rate; the UI thread only ever receives finished images. With two workers, frame n+1 decodes
 and runs the network while frame n is enlarged and blended, so the two cores overlap; decoding
 happens in frame order (turns numbered in the order frames are handed out), because a decoder
-sent backwards restarts from the last keyframe.
+sent backwards restarts from the last keyframe. Playback frames render inside
+`dedicated_render_thread()`, so effects with a shared session (the style network) run a
+one-thread session of their own per worker and the two networks overlap instead of queueing;
+still frames keep the shared session, whose threads then have the cores to themselves.
 
 The worker renders a deep copy of the project handed over with each request, never the live
 model the UI edits.
@@ -43,6 +46,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from editor.core.plugin_api import dedicated_render_thread
 from editor.core.render import Renderer
 from editor.core.timeline import top_video_clip
 
@@ -407,7 +411,11 @@ class FrameServer(QObject):
             self._decode(project, t)
         decoded = time.perf_counter()
         startup.mark("frame-decoded")
-        result = renderer.render(t)
+        if kind == "play" and len(self._renderers) > 1:
+            with dedicated_render_thread():
+                result = renderer.render(t)
+        else:
+            result = renderer.render(t)
         ms = (time.perf_counter() - started) * 1000
         if _has_effects(project, t):
             self._warm = True  # effects loaded: no more source pictures first
