@@ -115,10 +115,10 @@ def test_corrupt_host_profile_is_a_clear_error(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not cal.native_available(), reason="the native runtime binding is not built")
+@pytest.mark.parametrize("host", ["native"], indirect=True)  # kernel families come from the native runtime
 def test_native_calibration_costs_layers_by_the_kernel_that_runs_them(host):
     profile, measured = host
-    if profile.runtime != "native":
-        pytest.skip("kernel families come from the native runtime")
+    assert profile.runtime == "native"
     from editor.core.devices import kernel_cost
 
     r = profile.rates
