@@ -15,14 +15,13 @@ cached under models/.cache/ (never committed).
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from models import content as content_mod
 from models import teachers
+from models.distill import Pair, cache_key, load_pairs, save_pairs
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 
@@ -31,13 +30,6 @@ CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 SHAPES = ((256, 256), (256, 448))
 SCALE_RANGE = (256, 560)        # short side of the picture a crop is cut from
 SOFTEN_PROBABILITY = 0.25       # share of crops downscaled then upscaled (like QCIF video)
-
-
-@dataclass
-class Sample:
-    name: str
-    image: np.ndarray      # HxWx3 uint8
-    targets: np.ndarray    # [S, H, W, 3] uint8, teacher output per style
 
 
 def _soften(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -79,52 +71,29 @@ def draw_crops(items, per_picture: int, seed: int, shapes=SHAPES) -> list[tuple[
     return crops
 
 
-def _digest(parts) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(repr(p).encode())
-    return h.hexdigest()[:16]
-
-
 def crop_bank(styles: list[int], per_picture: int = 12, seed: int = 7, progress: bool = True,
-              threads: int = 2) -> list[Sample]:
+              threads: int = 2) -> list[Pair]:
     """Crops of the training pictures with the multi-style teacher's output on each (cached)."""
     from tqdm import tqdm
 
     items = content_mod.training_content()
-    key = _digest(["crops-v1", teachers.teacher_path("multistyle26").stat().st_size, styles,
+    key = cache_key(["crops-v1", teachers.teacher_path("multistyle26").stat().st_size, styles,
                    per_picture, seed, SHAPES, SCALE_RANGE, SOFTEN_PROBABILITY,
                    [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]])
     cache = CACHE_DIR / f"crops-multistyle-{key}.npz"
     if cache.is_file():
-        return load(cache)
+        return load_pairs(cache)
     crops = draw_crops(items, per_picture, seed)
     samples = []
     for name, x in tqdm(crops, desc="teacher on crops", disable=not progress, unit="crop"):
         t = np.stack([(teachers.multistyle(x, k, threads) * 255 + 0.5).astype(np.uint8) for k in styles])
-        samples.append(Sample(name, x, t))
-    save(cache, samples)
+        samples.append(Pair(name, x, t))
+    save_pairs(cache, samples)
     return samples
 
 
-def save(path: Path, samples: list[Sample]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    arrays = {"names": np.array([s.name for s in samples])}
-    for i, s in enumerate(samples):
-        arrays[f"x{i}"] = s.image
-        arrays[f"t{i}"] = s.targets
-    np.savez(tmp, **arrays)
-    tmp.replace(path)
-
-
-def load(path: Path) -> list[Sample]:
-    with np.load(path) as z:
-        return [Sample(str(n), z[f"x{i}"], z[f"t{i}"]) for i, n in enumerate(z["names"])]
-
-
-def by_shape(samples: list[Sample]) -> dict[tuple[int, int], list[Sample]]:
-    groups: dict[tuple[int, int], list[Sample]] = {}
+def by_shape(samples: list[Pair]) -> dict[tuple[int, int], list[Pair]]:
+    groups: dict[tuple[int, int], list[Pair]] = {}
     for s in samples:
         groups.setdefault(s.image.shape[:2], []).append(s)
     return groups

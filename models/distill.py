@@ -74,7 +74,7 @@ class Recipe:
 
 # ---------------------------------------------------------------- teacher targets
 
-def _digest(parts) -> str:
+def cache_key(parts) -> str:
     h = hashlib.sha256()
     for p in parts:
         h.update(repr(p).encode())
@@ -86,22 +86,22 @@ def multistyle_pairs(styles: list[int], scales=SCALES, progress: bool = True) ->
     from tqdm import tqdm
 
     items = content_mod.training_content()
-    key = _digest(["multistyle26", teachers.teacher_path("multistyle26").stat().st_size, styles,
+    key = cache_key(["multistyle26", teachers.teacher_path("multistyle26").stat().st_size, styles,
                    list(scales), [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]])
     cache = CACHE_DIR / f"targets-multistyle-{key}.npz"
     if cache.is_file():
-        return _load_pairs(cache)
+        return load_pairs(cache)
     pairs = []
     jobs = [(name, img, s) for name, img in items for s in scales]
     for name, img, s in tqdm(jobs, desc="teacher targets", disable=not progress, unit="img"):
         x = content_mod.fit_short_side(img, s)
         t = np.stack([(teachers.multistyle(x, k) * 255 + 0.5).astype(np.uint8) for k in styles])
         pairs.append(Pair(f"{name}@{s}", x, t))
-    _save_pairs(cache, pairs)
+    save_pairs(cache, pairs)
     return pairs
 
 
-def _save_pairs(path: Path, pairs: list[Pair]) -> None:
+def save_pairs(path: Path, pairs: list[Pair]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     arrays = {}
@@ -113,7 +113,7 @@ def _save_pairs(path: Path, pairs: list[Pair]) -> None:
     tmp.replace(path)
 
 
-def _load_pairs(path: Path) -> list[Pair]:
+def load_pairs(path: Path) -> list[Pair]:
     with np.load(path) as z:
         names = list(z["names"])
         return [Pair(str(n), z[f"x{i}"], z[f"t{i}"]) for i, n in enumerate(names)]

@@ -73,7 +73,7 @@ def test_crop_bank_batches_whole_samples_of_one_shape():
     from models import crop_bank
 
     rng = np.random.default_rng(0)
-    samples = [crop_bank.Sample(f"s{i}", rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
+    samples = [distill.Pair(f"s{i}", rng.integers(0, 255, (h, w, 3), dtype=np.uint8),
                                 rng.integers(0, 255, (2, h, w, 3), dtype=np.uint8))
                for i, (h, w) in enumerate([(16, 16), (16, 16), (16, 24)])]
     groups = crop_bank.by_shape(samples)
