@@ -112,6 +112,18 @@ def test_rgb_path_matches_rounded_float_path(nets, real_frames):
     assert np.abs(out.astype(np.float64) - ref).max() <= 0.51
 
 
+def test_rgb_path_equals_float_path_rounded_half_to_even(nets, real_frames):
+    """The uint8 entry point is the float one plus the documented conversions, byte for byte:
+    x = rgb / 255 in float32, out = round-half-to-even(clamp(y * 255, 0, 255))."""
+    session = Session(load(convert_to_bytes(nets["student"])[0]))
+    for rgb in real_frames[:2]:
+        rgb = np.ascontiguousarray(rgb[:, :rgb.shape[1] // 8 * 8 - 8])  # an odd-sized width too
+        x = (rgb.astype(np.float32) * np.float32(1.0 / 255.0)).transpose(2, 0, 1)[None]
+        y = session.run(np.ascontiguousarray(x))[0].transpose(1, 2, 0)
+        expected = np.rint(np.clip(y * np.float32(255.0), 0, 255)).astype(np.uint8)
+        assert np.array_equal(session.run(rgb), expected)
+
+
 def test_teacher_network_matches_onnxruntime(real_frames):
     from test_native_convert import teacher_path
 
