@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).resolve().parent
-DEMO_CLIP = DEMO_DIR / "bigbuckbunny_3s.mp4"
+DEMO_CLIP = DEMO_DIR / "bigbuckbunny_3s_720p.mp4"
 DEMO_PROJECT = DEMO_DIR / "demo.stylecut.json"
 
 
