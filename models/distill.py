@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from models import content as content_mod
-from models import teachers
+from models import shipped, teachers
 
 MODELS_DIR = Path(__file__).resolve().parent
 CACHE_DIR = MODELS_DIR / ".cache"
@@ -201,12 +201,15 @@ def _bank_batch(groups: dict, n_styles: int, recipe: Recipe, rng: np.random.Gene
 
 
 def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
-          checkpoint: Path | None = None, deadline: float | None = None, init: Path | None = None):
+          checkpoint: Path | None = None, deadline: float | None = None, init: Path | None = None,
+          init_style: int | list[int] | None = None):
     """Train a StyleStudent on (content, teacher output) pairs; returns (model, log).
 
     `deadline` (a time.time() value) ends training early for interactive use; the log's
     "done" entry tells how many iterations ran. `init` starts from the weights of an ONNX
-    file this module exported (a second stage of training)."""
+    file this module exported (a second stage of training); with `init_style` the file is a
+    multi-style student and only that style's normalisation tables are taken (a list: style i
+    starts from the file's style init_style[i])."""
     import torch
     import torch.nn.functional as F
     from tqdm import tqdm
@@ -218,7 +221,7 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     rng = np.random.default_rng(recipe.seed)
     model = StyleStudent(n_styles)
     if init is not None:
-        load_onnx_weights(model, init)
+        load_onnx_weights(model, init, style=init_style)
     opt = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     # linear warm-up over the first 2 %, then cosine decay to 5 % of the peak rate
     warm = max(1, recipe.iters // 50)
@@ -279,8 +282,11 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     return model, log
 
 
-def load_onnx_weights(model, path: Path) -> None:
-    """Copy the weights of an exported student (initializer names are the parameter names)."""
+def load_onnx_weights(model, path: Path, style: int | list[int] | None = None) -> None:
+    """Copy the weights of an exported student (initializer names are the parameter names).
+    With `style`, the model's styles start from these styles of the file: style i takes row
+    style[i] of every normalisation table (a bare index: a one-style student starting from a
+    shared one; a list: a new set of styles starting from the nearest old ones)."""
     import onnx
     import onnx.numpy_helper
     import torch
@@ -289,10 +295,17 @@ def load_onnx_weights(model, path: Path) -> None:
 
     arrays = {i.name: onnx.numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
     state = model.state_dict()
+    rows = [style] if isinstance(style, int) else style
     missing = [k for k in state if k not in arrays]
     if missing:
         raise StyleCutError(path, f"not a student of this architecture (lacks {', '.join(missing[:3])})")
     for k in state:
+        one_to_one = isinstance(style, int) and arrays[k].shape[0] == state[k].shape[0]  # already one style
+        if rows is not None and k.endswith((".gamma", ".beta")) and not one_to_one:
+            bad = [r for r in rows if not 0 <= r < arrays[k].shape[0]]
+            if bad:
+                raise StyleCutError(path, f"has {arrays[k].shape[0]} styles, no style {bad[0]}")
+            arrays[k] = arrays[k][rows]
         if tuple(arrays[k].shape) != tuple(state[k].shape):
             raise StyleCutError(path, f"weight {k} has shape {arrays[k].shape}, expected {tuple(state[k].shape)}")
         state[k] = torch.from_numpy(arrays[k].copy())
@@ -303,7 +316,6 @@ def load_onnx_weights(model, path: Path) -> None:
 
 def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path | None = None,
                    scales=SCALES, catalog: bool = True) -> dict:
-    from models import shipped
     from models.student import export_onnx, parameter_count
 
     styles = [s.teacher_style for s in shipped.STYLES]
@@ -318,10 +330,21 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
         pairs = multistyle_pairs(styles, progress=progress)
         pairs = [p for p in pairs if int(p.name.rsplit("@", 1)[1]) in scales]
         content_names = sorted({p.name.rsplit("@", 1)[0] for p in pairs})
+    only = recipe.extra.get("style")
+    init_style = recipe.extra.get("init_rows")
+    if only is not None:
+        # one style on its own: the same targets, cut down to that style's (views, no copies)
+        init_style = [s.id for s in shipped.STYLES].index(only)
+        one = lambda p: Pair(p.name, p.image, p.targets[init_style:init_style + 1])
+        if isinstance(pairs, dict):
+            pairs = {shape: [one(p) for p in group] for shape, group in pairs.items()}
+        else:
+            pairs = [one(p) for p in pairs]
+        styles = [styles[init_style]]
     t1 = time.time()
     minutes = recipe.extra.get("minutes")
     model, log = train(pairs, len(styles), recipe, progress=progress,
-                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt", init=init,
+                       checkpoint=CACHE_DIR / f"{out.stem}.checkpoint.pt", init=init, init_style=init_style,
                        deadline=None if minutes is None else time.time() + 60 * minutes)
     t2 = time.time()
     export_onnx(model, out)
@@ -329,11 +352,11 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
         "command": "python -m models.distill " + " ".join(sys.argv[1:]),
         "recipe": {k: v for k, v in recipe.__dict__.items() if k != "extra"},
         "iterations_run": log["done"],
-        "teacher": "multistyle26", "teacher_styles": styles,
+        "teacher": "multistyle26", "teacher_styles": styles, "style": only,
         "targets": recipe.extra.get("targets", "pictures"),
         "texture_weight": recipe.extra.get("texture_weight", 0.0),
         "per_picture": recipe.extra.get("per_picture"),
-        "scales": list(scales), "init": None if init is None else str(init), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
+        "scales": list(scales), "init": None if init is None else str(init), "init_rows": recipe.extra.get("init_rows"), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
         "content": content_names,
         "parameters": parameter_count(model),
         "seconds": {"targets": round(t1 - t0, 1), "training": round(t2 - t1, 1)},
@@ -374,6 +397,12 @@ def main(argv=None) -> int:
                         help="weight of the phase-free texture-energy term (0: off)")
     parser.add_argument("--minutes", type=float, default=None,
                         help="end after this much training time, keeping the schedule of --iters")
+    parser.add_argument("--style", choices=[s.id for s in shipped.STYLES],
+                        help="train a one-style network for this shipped style only (with --init from the "
+                             "many-style network, it starts from that style's part of it)")
+    parser.add_argument("--init-rows", default=None,
+                        help="with --init: for each shipped style, the style of the --init network it starts "
+                             "from (comma-separated indices; for a changed set of styles)")
     parser.add_argument("--no-catalog", action="store_true", help="do not rewrite catalog.json and thumbnails")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -384,9 +413,10 @@ def main(argv=None) -> int:
                     noise_weight=args.noise_weight, lowpass_weight=args.lowpass_weight,
                     threads=args.threads, stop_after=args.stop_after,
                     extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes,
-                           "texture_weight": args.texture_weight})
+                           "texture_weight": args.texture_weight, "style": args.style,
+                           "init_rows": None if args.init_rows is None else [int(v) for v in args.init_rows.split(",")]})
     record = distil_shipped(recipe, args.out, progress=not args.quiet, init=args.init, scales=scales,
-                            catalog=not args.no_catalog)
+                            catalog=not args.no_catalog and args.style is None)
     print(f"wrote {args.out} ({record['parameters']} parameters, "
           f"{record['seconds']['training']:.0f} s training)")
     return 0

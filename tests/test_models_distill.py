@@ -53,6 +53,32 @@ def test_same_seed_same_weights(tiny_pairs):
         assert torch.equal(pa, pb)
 
 
+def test_starting_from_chosen_styles_of_an_exported_network(tiny_pairs, tmp_path):
+    """A one-style (or re-ordered) student started from a many-style file paints exactly what
+    the file's chosen style painted, before any training."""
+    from models.runner import StyleNetwork
+    from models.student import StyleStudent, export_onnx
+
+    recipe = distill.Recipe(iters=20, batch=2, crop=32, lr=5e-3, seed=3, threads=1)
+    two, _ = distill.train(tiny_pairs, 2, recipe, progress=False)
+    path = tmp_path / "two.onnx"
+    export_onnx(two, path)
+    x = tiny_pairs[1].image[:48, :56]
+    many = StyleNetwork(path, threads=1)
+    for rows, expected in (([1], [1]), ([1, 0], [1, 0])):
+        student = StyleStudent(len(rows))
+        distill.load_onnx_weights(student, path, style=rows)
+        export_onnx(student, tmp_path / "picked.onnx")
+        picked = StyleNetwork(tmp_path / "picked.onnx", threads=1)
+        for i, k in enumerate(expected):
+            assert np.array_equal(picked.stylize(x, picked.one_hot(i)), many.stylize(x, many.one_hot(k)))
+    one = StyleStudent(1)
+    distill.load_onnx_weights(one, path, style=1)          # a bare index: that style alone
+    assert torch.equal(one.n1.gamma.detach()[0], two.n1.gamma.detach()[1])
+    with pytest.raises(Exception, match="no style 5"):
+        distill.load_onnx_weights(StyleStudent(1), path, style=5)
+
+
 def test_texture_energy_ignores_phase_but_sees_blur():
     rng = np.random.default_rng(3)
     texture = torch.from_numpy(rng.random((1, 3, 64, 80), dtype=np.float32))
