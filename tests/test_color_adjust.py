@@ -164,3 +164,16 @@ def test_fast_path_matches_the_step_by_step_reference(frame, params):
         assert (diff > 1).mean() < 0.01
     else:
         assert diff.max() <= 1.0
+
+
+def test_colour_mix_matches_the_affine_map_in_double_precision(frame):
+    from plugins.color_adjust.effect import _affine, _mix
+
+    matrix, offset = _affine({"contrast": 1.15, "brightness": -0.2, "saturation": 1.3, "tint": (1.0, 0.9, 0.75)})
+    exact = np.clip(frame.astype(np.float64) @ matrix.astype(np.float64).T + offset, 0, 255)
+    as_float = _mix(frame, matrix, offset)
+    as_bytes = _mix(frame, matrix, offset, quantize=True)
+    assert as_float.dtype == np.float32 and np.abs(as_float - exact).max() < 1e-3
+    assert as_bytes.dtype == np.uint8 and as_bytes.shape == frame.shape
+    # OpenCV works in reduced precision for 8-bit pictures: within one level of the exact value
+    assert np.abs(as_bytes.astype(np.float64) - exact).max() < 1.0

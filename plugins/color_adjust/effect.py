@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import cv2
 import numpy as np
 
 from editor.core.plugin_api import (
@@ -123,17 +124,17 @@ def _affine(params) -> tuple[np.ndarray, np.ndarray]:
 def _mix(frame: np.ndarray, matrix: np.ndarray, offset: np.ndarray, quantize: bool = False) -> np.ndarray:
     """frame (uint8) through the affine map, clipped to 0..255: float32, or uint8 if quantize.
 
-    Works on whole channel planes: numpy's matmul with a 3-wide inner dimension is ~10x slower.
+    One OpenCV pass over the interleaved pixels (the matrix with the offset as a fourth
+    column); for uint8 it saturates and rounds in the same pass, within one level of the exact
+    value (OpenCV computes 8-bit pictures in reduced precision). A numpy version
+    costs a plane copy and several full-size temporaries per channel, about five times as
+    long at 720p.
     """
-    planes = [frame[..., k].astype(np.float32) for k in range(3)]
-    out = np.empty(frame.shape, np.uint8 if quantize else np.float32)
-    for c in range(3):
-        y = planes[0] * matrix[c, 0]
-        y += planes[1] * matrix[c, 1]
-        y += planes[2] * matrix[c, 2]
-        y += offset[c] + (np.float32(0.5) if quantize else np.float32(0))
-        np.clip(y, 0, 255, out=y)
-        out[..., c] = y  # uint8 assignment truncates: with the +0.5 above it rounds
+    m = np.concatenate([matrix, offset[:, None]], axis=1).astype(np.float32)
+    if quantize:
+        return cv2.transform(np.ascontiguousarray(frame), m)
+    out = cv2.transform(frame.astype(np.float32), m)
+    np.clip(out, 0, 255, out=out)
     return out
 
 
