@@ -57,6 +57,30 @@ def version() -> str:
     return ffi.string(lib.sc_version()).decode()
 
 
+def guided_upsample(src: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray, radius: int = 2,
+                    eps: float = 2e-3) -> np.ndarray:
+    """Guided-filter enlargement of `src` (uint8 h x w or h x w x c, c <= 4) to the size of
+    `guide_full` (uint8 H x W), fitted against `guide_low` (uint8 h x w). See
+    sc_guided_upsample_u8 in stylecut.h. Releases the GIL."""
+    lib, ffi = _load_binding()
+    src = np.ascontiguousarray(src, dtype=np.uint8)
+    guide_low = np.ascontiguousarray(guide_low, dtype=np.uint8)
+    guide_full = np.ascontiguousarray(guide_full, dtype=np.uint8)
+    if src.ndim not in (2, 3) or guide_low.shape != src.shape[:2] or guide_full.ndim != 2:
+        raise ValueError(f"picture {src.shape}, guides {guide_low.shape} and {guide_full.shape}: expected "
+                         "h x w (x c), h x w and H x W")
+    c = 1 if src.ndim == 2 else src.shape[2]
+    H, W = guide_full.shape
+    out = np.empty((H, W) if src.ndim == 2 else (H, W, c), np.uint8)
+    status = lib.sc_guided_upsample_u8(ffi.from_buffer("uint8_t[]", src), src.shape[0], src.shape[1], c,
+                                       ffi.from_buffer("uint8_t[]", guide_low), ffi.from_buffer("uint8_t[]", guide_full),
+                                       H, W, int(radius), float(eps),
+                                       ffi.from_buffer("uint8_t[]", out, require_writable=True), out.nbytes)
+    if status != 0:
+        raise ValueError(_message(status))
+    return out
+
+
 def checksum(data: bytes) -> int:
     """FNV-1a 64 of `data`, the model file checksum."""
     lib, ffi = _load_binding()

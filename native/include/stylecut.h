@@ -159,6 +159,17 @@ int sc_session_run_f32(sc_session *session, const float *input, int in_c, int in
 int sc_session_layer_timing(const sc_session *session, int index, sc_layer_timing *out_timing);
 double sc_session_last_run_ms(const sc_session *session);
 
+/* Guided-filter enlargement (the fast guided filter, He and Sun 2015): src is the network's
+ * output (h x w x channels bytes, interleaved, channels 1 to 4), guide_low the guide at that
+ * size (h x w bytes), guide_full the guide at the output size (out_h x out_w bytes). Each
+ * channel is fitted as a * guide + b over (2 radius + 1)^2 windows (borders reflected, the
+ * edge pixel repeated; eps regularises the fit, in 0..1 units), the averaged a and b are
+ * enlarged bilinearly (half-pixel centres) and applied to guide_full; out receives
+ * out_h x out_w x channels bytes (out_capacity is its size), rounded and saturated. */
+int sc_guided_upsample_u8(const uint8_t *src, int h, int w, int channels, const uint8_t *guide_low,
+                          const uint8_t *guide_full, int out_h, int out_w, int radius, float eps,
+                          uint8_t *out, size_t out_capacity);
+
 #ifdef __cplusplus
 }
 #endif

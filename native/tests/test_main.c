@@ -1164,6 +1164,38 @@ static int write_seeds(const char *dir)
     return 0;
 }
 
+/* Guided enlargement: a flat picture stays flat at any size, a picture that is an affine
+ * function of the guide is reproduced exactly at full resolution (the fit is exact there),
+ * and bad arguments are refused. The Python tests hold it to the OpenCV filter. */
+static void test_guided_upsample(void)
+{
+    enum { h = 9, w = 13, H = 23, W = 31 };
+    uint8_t src[h * w * 3], gl[h * w], gf[H * W], out[H * W * 3];
+    int i, ok = 1;
+    for (i = 0; i < h * w; i++) {
+        gl[i] = (uint8_t)(i * 37 % 200);
+        src[3 * i] = 90;
+        src[3 * i + 1] = (uint8_t)(gl[i] / 2 + 20);  /* p = 0.5 g + 20 */
+        src[3 * i + 2] = 200;
+    }
+    for (i = 0; i < H * W; i++)
+        gf[i] = (uint8_t)(i * 53 % 200);
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-6f, out, sizeof out) == SC_OK, "guided runs: %s",
+          sc_last_error());
+    for (i = 0; i < H * W; i++) {
+        int want = (int)floorf(gf[i] * 0.5f + 20.5f);
+        ok &= out[3 * i] == 90 && out[3 * i + 2] == 200 && abs(out[3 * i + 1] - want) <= 1;
+    }
+    CHECK(ok, "flat channels stay flat, an affine function of the guide is reproduced");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, 10) == SC_ERR_ARGUMENT, "small output");
+    CHECK(sc_guided_upsample_u8(src, h, w, 5, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "5 channels");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 65, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "radius");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, NAN, out, sizeof out) == SC_ERR_ARGUMENT, "eps NaN");
+    CHECK(sc_guided_upsample_u8(src, 0, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_SIZE, "zero height");
+    CHECK(sc_guided_upsample_u8(NULL, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "NULL");
+    tally("image: guided enlargement", 1);
+}
+
 int main(int argc, char **argv)
 {
     mb_rng r = {42};
@@ -1185,6 +1217,7 @@ int main(int argc, char **argv)
     printf("; default %s\n", sc_isa_name(sc_isa_default()));
     test_requant();
     test_exp();
+    test_guided_upsample();
     test_pair_kernels(&r);
     test_loader();
     test_info();

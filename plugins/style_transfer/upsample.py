@@ -71,8 +71,8 @@ def _coefficients(p: np.ndarray, guide: np.ndarray, radius: int, eps: float):
     `p` is uint8 (h, w) or (h, w, c), `guide` uint8 (h, w); the fit runs in 8-bit levels
     (OpenCV box-filters and multiplies uint8 straight into float32, so no conversion pass),
     `eps` is in the usual 0..1 units. Returns a per guide level (dimensionless) and b in
-    levels +0.5 for rounding, ready to enlarge. Both live in per-thread scratch buffers: use
-    them before the next call."""
+    levels, ready to enlarge. Both live in per-thread scratch buffers: use them before the
+    next call."""
     channels = 1 if p.ndim == 2 else p.shape[2]
     shape = p.shape
     g = guide if channels == 1 else cv2.merge([guide] * channels, dst=_buffer("c.g", shape, np.uint8))
@@ -93,7 +93,6 @@ def _coefficients(p: np.ndarray, guide: np.ndarray, radius: int, eps: float):
     b = cv2.subtract(mean_p, cv2.multiply(a, mean_g, dst=tmp), dst=mean_p)
     a = box(a, "c.a")
     b = box(b, "c.b")
-    cv2.add(b, 0.5, dst=b)
     return a, b
 
 
@@ -116,7 +115,7 @@ def _buffer(name: str, shape: tuple, dtype) -> np.ndarray:
 
 
 def _apply(a: np.ndarray, b: np.ndarray, guide_full: np.ndarray) -> np.ndarray:
-    """a * guide + b at the guide's (full) resolution, saturated to uint8."""
+    """a * guide + b at the guide's (full) resolution, rounded and saturated to uint8."""
     H, W = guide_full.shape[:2]
     shape = (H, W) + a.shape[2:]
     a_full = cv2.resize(a, (W, H), dst=_buffer("a", shape, np.float32), interpolation=cv2.INTER_LINEAR)
@@ -127,11 +126,34 @@ def _apply(a: np.ndarray, b: np.ndarray, guide_full: np.ndarray) -> np.ndarray:
     return cv2.add(a_full, b_full, dtype=cv2.CV_8U)
 
 
+def _find_native():
+    try:
+        from native import runtime
+    except ImportError:
+        return None
+    return runtime.guided_upsample if runtime.available() else None
+
+
+# The native runtime's single-pass version when it is built (the same filter, within a level;
+# about a quarter of the time at 720p on one core); `guided_upsample_reference` otherwise.
+_native = _find_native()
+
+
 def guided_upsample_plane(plane_low: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray,
                           radius: int = 2, eps: float = 2e-3) -> np.ndarray:
     """One uint8 plane (or an h x w x c picture) enlarged to `guide_full`'s size, guided by it.
 
     `guide_low` is the guide at the plane's size; all are uint8."""
+    if plane_low.shape[:2] == guide_full.shape[:2]:
+        return plane_low
+    if _native is not None:
+        return _native(plane_low, guide_low, guide_full, radius, eps)
+    return guided_upsample_reference(plane_low, guide_low, guide_full, radius, eps)
+
+
+def guided_upsample_reference(plane_low: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray,
+                              radius: int = 2, eps: float = 2e-3) -> np.ndarray:
+    """The guided enlargement in OpenCV passes: what the native version is held to."""
     if plane_low.shape[:2] == guide_full.shape[:2]:
         return plane_low
     a, b = _coefficients(np.ascontiguousarray(plane_low), np.ascontiguousarray(guide_low), radius, eps)
