@@ -57,11 +57,15 @@ def version() -> str:
     return ffi.string(lib.sc_version()).decode()
 
 
+_guided_workspace = threading.local()
+
+
 def guided_upsample(src: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarray, radius: int = 2,
                     eps: float = 2e-3) -> np.ndarray:
     """Guided-filter enlargement of `src` (uint8 h x w or h x w x c, c <= 4) to the size of
     `guide_full` (uint8 H x W), fitted against `guide_low` (uint8 h x w). See
-    sc_guided_upsample_u8 in stylecut.h. Releases the GIL."""
+    sc_guided_upsample_u8 in stylecut.h. Releases the GIL; each thread keeps its workspace
+    (video frames come one size after another)."""
     lib, ffi = _load_binding()
     src = np.ascontiguousarray(src, dtype=np.uint8)
     guide_low = np.ascontiguousarray(guide_low, dtype=np.uint8)
@@ -72,10 +76,16 @@ def guided_upsample(src: np.ndarray, guide_low: np.ndarray, guide_full: np.ndarr
     c = 1 if src.ndim == 2 else src.shape[2]
     H, W = guide_full.shape
     out = np.empty((H, W) if src.ndim == 2 else (H, W, c), np.uint8)
+    need = lib.sc_guided_upsample_workspace(src.shape[0], src.shape[1], c, W, int(radius))
+    ws = getattr(_guided_workspace, "buffer", None)
+    if need and (ws is None or ws.nbytes < need or ws.nbytes > 4 * need):
+        ws = _guided_workspace.buffer = np.empty(need, np.uint8)
     status = lib.sc_guided_upsample_u8(ffi.from_buffer("uint8_t[]", src), src.shape[0], src.shape[1], c,
                                        ffi.from_buffer("uint8_t[]", guide_low), ffi.from_buffer("uint8_t[]", guide_full),
                                        H, W, int(radius), float(eps),
-                                       ffi.from_buffer("uint8_t[]", out, require_writable=True), out.nbytes)
+                                       ffi.from_buffer("uint8_t[]", out, require_writable=True), out.nbytes,
+                                       ffi.from_buffer("uint8_t[]", ws, require_writable=True) if need else ffi.NULL,
+                                       ws.nbytes if need else 0)
     if status != 0:
         raise ValueError(_message(status))
     return out

@@ -53,6 +53,8 @@ from editor.core.timeline import top_video_clip
 from . import startup
 
 AHEAD = 3  # frames the playback workers may render in front of the clock
+PREROLL_FRAMES = 2  # frames finished before a playback clock starts
+PREROLL_MAX_S = 1.0  # the clock starts after this long even if they are not
 RENDER_THREADS = 2  # playback workers (still frames, drafts and decoding ahead use the first)
 RECENT = 24  # finished frames kept, so scrubbing back over them shows them at once
 PREFETCH_BYTES = 384 << 20  # decoded frames kept ready around the playhead (of the media cache)
@@ -111,6 +113,7 @@ def _has_effects(project, t) -> bool:
 class FrameServer(QObject):
     frameReady = Signal(object)      # RenderedFrame
     playbackDropped = Signal(int)    # frames skipped so far in this playback run
+    clockStarted = Signal(int, float)  # a playback's id and the perf_counter time its clock started
 
     def __init__(self, pool, registry, render_scale: float = 1.0, parent=None,
                  render_threads: int = RENDER_THREADS):
@@ -127,6 +130,7 @@ class FrameServer(QObject):
         self._still: tuple | None = None        # (index, project, generation, draft)
         self._refine: tuple | None = None       # (when, (index, project, generation)): after a draft
         self._play: dict | None = None          # the running playback, see `play`
+        self._play_ids = 0
         self._stop = False
         self._forget = False
         self._busy = 0                          # workers rendering now
@@ -173,20 +177,48 @@ class FrameServer(QObject):
             self.frameReady.emit(early)
 
     def play(self, start_index: int, project, generation: int, fps, last_index: int,
-             wanted: dict[int, int] | None = None) -> None:
-        """Follow a clock starting now at `start_index`, frame rate `fps`, until `last_index`.
+             wanted: dict[int, int] | None = None, preroll: int = 0) -> int:
+        """Follow a clock that shows `start_index` first, frame rate `fps`, until `last_index`;
+        returns this playback's id.
+
+        With `preroll`, the clock starts only when that many frames are finished (or after
+        PREROLL_MAX_S): the first frames of a playback pay for decoder seeks and per-worker
+        sessions, and a clock already running would count them late and drop the frames after
+        them. `clockStarted(id, t0)` tells when it starts (t0 a time.perf_counter() value);
+        without a pre-roll it starts at once.
 
         `wanted` (device emulation) maps the only frames to render to the display tick at which
         each must be ready; without it every frame is due at its own tick.
         """
+        now = time.perf_counter()
         with self._cond:
-            self._play = {"start": start_index, "t0": time.perf_counter(), "fps": float(fps),
+            self._play_ids += 1
+            self._play = {"id": self._play_ids, "start": start_index, "t0": None if preroll > 0 else now,
+                          "pressed": now, "preroll": preroll, "fps": float(fps),
                           "project": project, "generation": generation, "last": last_index,
                           "next": start_index, "prepared": set(), "wanted": wanted,
                           "tickets": 0, "turn": 0, "finished": set()}
             self.dropped = 0
             self._refine = None
             self._cond.notify_all()
+            play_id = self._play_ids
+        if preroll <= 0:
+            self.clockStarted.emit(play_id, now)
+        return play_id
+
+    def _start_clock(self, play: dict) -> None:
+        """Start a pre-rolled playback's clock now (call holding `_cond`)."""
+        if play["t0"] is None:
+            play["t0"] = time.perf_counter()
+            self.clockStarted.emit(play["id"], play["t0"])
+            self._cond.notify_all()
+
+    def _preroll_frame_done(self, play: dict) -> None:
+        with self._cond:
+            if play["t0"] is None:
+                play["preroll"] -= 1
+                if play["preroll"] <= 0:
+                    self._start_clock(play)
 
     def update_play_project(self, project, generation: int) -> None:
         """An edit while playing (a style switch): the next frame uses the new project."""
@@ -278,7 +310,11 @@ class FrameServer(QObject):
                     return ("still",) + job + (False,)
                 play = self._play
                 if play is not None:
-                    due = play["start"] + int((time.perf_counter() - play["t0"]) * play["fps"])
+                    if play["t0"] is None and time.perf_counter() - play["pressed"] > PREROLL_MAX_S:
+                        self._start_clock(play)
+                    # during the pre-roll the first frame is due: up to AHEAD frames start at once
+                    t0 = play["t0"]
+                    due = play["start"] + (0 if t0 is None else int((time.perf_counter() - t0) * play["fps"]))
                     if play["next"] > play["last"]:
                         if not self._busy:
                             self._play = None
@@ -296,7 +332,10 @@ class FrameServer(QObject):
                         self.playbackDropped.emit(self.dropped)
                         continue
                     if deadline - due >= AHEAD:  # far enough ahead: wait for the clock
-                        wake = play["t0"] + (deadline - AHEAD + 1 - play["start"]) / play["fps"]
+                        if t0 is None:  # or for the pre-roll to end
+                            self._cond.wait(0.01)
+                            continue
+                        wake = t0 + (deadline - AHEAD + 1 - play["start"]) / play["fps"]
                         self._cond.wait(max(0.001, wake - time.perf_counter()))
                         continue
                     index = play["next"]
@@ -387,6 +426,8 @@ class FrameServer(QObject):
                 self.reused += 1
             self.frameReady.emit(RenderedFrame(index, kept.image, generation, kept.backend, 0.0,
                                                kept.errors, kind == "play"))
+            if kind == "play":
+                self._preroll_frame_done(job[4])
             return
         if kind == "still" and job[4] and self._warm:
             self._render_draft(worker, index, project, generation)
@@ -426,6 +467,8 @@ class FrameServer(QObject):
             self.rendered += 1
         self._keep(key, frame)
         self.frameReady.emit(frame)
+        if kind == "play":
+            self._preroll_frame_done(job[4])
         if kind == "still":
             self._plan_prefetch(project, t)
 

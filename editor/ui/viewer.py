@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from . import startup
 from .display import FrameDisplay
-from .frames import FrameServer, RenderedFrame
+from .frames import PREROLL_FRAMES, FrameServer, RenderedFrame
 from .timecode import timecode
 
 # Playhead moves closer together than this are a drag (slider, ruler, held arrow key): the
@@ -44,7 +44,9 @@ class Viewer(QWidget):
 
         self.audio = AudioOut(self)
         self._buffer: dict[int, RenderedFrame] = {}
-        self._play_t0 = 0.0
+        self._play_t0: float | None = None   # when the playback clock started (None: pre-roll)
+        self._play_id: int | None = None      # the server's id of the running playback
+        self._audio_from = None               # the snapshot whose sound starts with the clock
         self._play_start = 0
         self._reverse = False
         self._last_move = 0.0
@@ -57,6 +59,7 @@ class Viewer(QWidget):
         self._clock.setInterval(5)
         self._clock.timeout.connect(self._tick)
         server.frameReady.connect(self._on_frame)
+        server.clockStarted.connect(self._on_clock_started)
         controller.playheadChanged.connect(self._on_playhead)
         controller.changed.connect(self._on_model)
 
@@ -172,14 +175,18 @@ class Viewer(QWidget):
         self.speed, self._reverse = speed, reverse
         self._buffer.clear()
         self._play_shown = -1
-        self._play_start, self._play_t0 = start, time.perf_counter()
+        self._play_start, self._play_t0 = start, None
+        self._play_id = None
+        self._audio_from = c.snapshot() if not reverse and speed == 1.0 and self.emulation is None else None
         if not reverse:
+            # the clock (and the sound) start when the server has the first frames ready
             wanted = self.emulation.wanted(start, last) if self.emulation else None
-            self.server.play(start, c.snapshot(), c.generation, c.project.settings.fps * Fraction(speed).limit_denominator(100),
-                             last, wanted)
+            self._play_id = self.server.play(start, c.snapshot(), c.generation,
+                                             c.project.settings.fps * Fraction(speed).limit_denominator(100),
+                                             last, wanted, preroll=PREROLL_FRAMES)
+        else:
+            self._play_t0 = time.perf_counter()
         self._clock.start()
-        if not reverse and speed == 1.0 and self.emulation is None:
-            self.audio.start(c.snapshot(), c.project.frame_time(start))
         self.play_button.setText("Pause")
         self.playingChanged.emit(True)
 
@@ -194,7 +201,17 @@ class Viewer(QWidget):
         self.playingChanged.emit(False)
         self.refresh()
 
+    def _on_clock_started(self, play_id: int, t0: float) -> None:
+        if not self.playing or play_id != self._play_id:
+            return  # a playback that has since been stopped or replaced
+        self._play_t0 = t0
+        if self._audio_from is not None:
+            c = self.controller
+            self.audio.start(self._audio_from, c.project.frame_time(self._play_start))
+
     def _due(self) -> int:
+        if self._play_t0 is None:  # the pre-roll: the first frame is due
+            return self._play_start
         step = int((time.perf_counter() - self._play_t0) * float(self.controller.project.settings.fps) * self.speed)
         return self._play_start - step if self._reverse else self._play_start + step
 

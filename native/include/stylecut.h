@@ -165,10 +165,15 @@ double sc_session_last_run_ms(const sc_session *session);
  * channel is fitted as a * guide + b over (2 radius + 1)^2 windows (borders reflected, the
  * edge pixel repeated; eps regularises the fit, in 0..1 units), the averaged a and b are
  * enlarged bilinearly (half-pixel centres) and applied to guide_full; out receives
- * out_h x out_w x channels bytes (out_capacity is its size), rounded and saturated. */
+ * out_h x out_w x channels bytes (out_capacity is its size), rounded and saturated. Exact
+ * 2x enlargements across take a path without gathers (the same numbers). */
 int sc_guided_upsample_u8(const uint8_t *src, int h, int w, int channels, const uint8_t *guide_low,
                           const uint8_t *guide_full, int out_h, int out_w, int radius, float eps,
-                          uint8_t *out, size_t out_capacity);
+                          uint8_t *out, size_t out_capacity, void *workspace, size_t workspace_size);
+/* Bytes of workspace sc_guided_upsample_u8 needs (0 for arguments it refuses). A caller that
+ * enlarges every video frame keeps one workspace and passes it each time (fresh large blocks
+ * cost page faults); with workspace NULL the call allocates its own. */
+size_t sc_guided_upsample_workspace(int h, int w, int channels, int out_w, int radius);
 
 #ifdef __cplusplus
 }

@@ -97,6 +97,18 @@ static void widen_row(const float *planes, int h, int w, int c, int y, int W, co
     for (ch = 0; ch < c; ch++) {
         const float *row = planes + ((size_t)ch * h + y) * w;
         float *d = dst + (size_t)ch * W;
+        if (W == 2 * w && w > 1) {
+            /* exactly twice as wide (360p to 720p, 540p to 1080p): output pixels sit at a
+             * quarter and three quarters between source pixels, no gathers needed */
+            d[0] = row[0];
+            for (x = 0; x < w - 1; x++) {
+                float l = row[x], r = row[x + 1];
+                d[2 * x + 1] = l + 0.25f * (r - l);
+                d[2 * x + 2] = l + 0.75f * (r - l);
+            }
+            d[W - 1] = row[w - 1];
+            continue;
+        }
         for (x = 0; x < W; x++) {
             float l = row[x0[x]], r = row[x1[x]];
             d[x] = l + wx[x] * (r - l);
@@ -104,25 +116,23 @@ static void widen_row(const float *planes, int h, int w, int c, int y, int W, co
     }
 }
 
+/* Floats of scratch apply_full needs for output width W (rounded up for the byte and int rows). */
+static size_t apply_scratch_floats(int c, int W)
+{
+    return (size_t)c * W * 5 + ((size_t)c * W + 3) / 4 + (size_t)W * 3;
+}
+
 /* out = round(A * guide + B) with A, B (c planes of h x w) enlarged to out_h x out_w. */
-static int apply_full(const float *A, const float *B, int h, int w, int c, const uint8_t *guide, int out_h,
-                      int out_w, uint8_t *out)
+static void apply_full(const float *A, const float *B, int h, int w, int c, const uint8_t *guide, int out_h,
+                       int out_w, uint8_t *out, float *scratch)
 {
     const int W = out_w;
     const size_t rowset = (size_t)c * W;
-    int *x0 = (int *)malloc(sizeof(int) * (size_t)W * 2);
-    float *wx = (float *)malloc(sizeof(float) * (size_t)W);
-    float *rows = (float *)malloc(sizeof(float) * rowset * 5);
-    uint8_t *bytes = (uint8_t *)malloc(rowset);
+    float *rows = scratch, *wx = scratch + rowset * 5;
+    int *x0 = (int *)(wx + W);
+    uint8_t *bytes = (uint8_t *)(x0 + 2 * (size_t)W);
     float *a0, *a1, *b0, *b1, *acc;
     int *x1, y, ch, x, have0 = -1, have1 = -1;
-    if (!x0 || !wx || !rows || !bytes) {
-        free(x0);
-        free(wx);
-        free(rows);
-        free(bytes);
-        return sc_fail(SC_ERR_NOMEM, "guided enlargement row buffers for width %d", W);
-    }
     x1 = x0 + W;
     a0 = rows;
     a1 = rows + rowset;
@@ -186,21 +196,30 @@ static int apply_full(const float *A, const float *B, int h, int w, int c, const
                     o[(size_t)x * c + ch] = bytes[(size_t)ch * W + x];
         }
     }
-    free(x0);
-    free(wx);
-    free(rows);
-    free(bytes);
-    return SC_OK;
+}
+
+size_t sc_guided_upsample_workspace(int h, int w, int channels, int out_w, int radius)
+{
+    size_t n, floats;
+    if (h < 1 || w < 1 || out_w < 1 || channels < 1 || channels > 4 || radius < 0 || radius > 64 ||
+        h > SC_MAX_IMAGE_DIM || w > SC_MAX_IMAGE_DIM || out_w > SC_MAX_IMAGE_DIM)
+        return 0;
+    n = (size_t)h * w;
+    /* g, mean g, mean g^2, p, mean p, mean pg, scratch, A and B (c planes each), a padded row */
+    floats = n * (7 + 2 * (size_t)channels) + (size_t)w + 2 * (size_t)radius;
+    floats += apply_scratch_floats(channels, out_w);
+    return floats * sizeof(float) + 64;
 }
 
 int sc_guided_upsample_u8(const uint8_t *src, int h, int w, int channels, const uint8_t *guide_low,
                           const uint8_t *guide_full, int out_h, int out_w, int radius, float eps,
-                          uint8_t *out, size_t out_capacity)
+                          uint8_t *out, size_t out_capacity, void *workspace, size_t workspace_size)
 {
     const int c = channels, r = radius;
-    size_t n, i;
+    size_t n, i, need;
     float *buf, *g, *mg, *mgg, *p, *mp, *mpg, *t, *A, *B, *col;
-    int ch, st;
+    void *own = NULL;
+    int ch;
     if (!src || !guide_low || !guide_full || !out)
         return sc_fail(SC_ERR_ARGUMENT, "picture, guides or output is NULL");
     if (c < 1 || c > 4)
@@ -216,11 +235,17 @@ int sc_guided_upsample_u8(const uint8_t *src, int h, int w, int channels, const 
     if (out_capacity / (size_t)c / (size_t)out_w < (size_t)out_h)
         return sc_fail(SC_ERR_ARGUMENT, "output buffer holds %llu bytes, %dx%dx%d needed",
                        (unsigned long long)out_capacity, out_w, out_h, c);
+    need = sc_guided_upsample_workspace(h, w, c, out_w, r);
+    if (workspace && workspace_size < need)
+        return sc_fail(SC_ERR_ARGUMENT, "workspace holds %llu bytes, %llu needed", (unsigned long long)workspace_size,
+                       (unsigned long long)need);
+    if (!workspace) {
+        workspace = own = malloc(need);
+        if (!own)
+            return sc_fail(SC_ERR_NOMEM, "guided enlargement of a %dx%d picture", w, h);
+    }
+    buf = (float *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     n = (size_t)h * w;
-    /* g, mean g, mean g^2, p, mean p, mean pg, scratch, then A and B (c planes each) */
-    buf = (float *)sc_big_alloc(sizeof(float) * (n * (7 + 2 * (size_t)c) + (size_t)w + 2 * (size_t)r));
-    if (!buf)
-        return sc_fail(SC_ERR_NOMEM, "guided enlargement of a %dx%d picture", w, h);
     g = buf;
     mg = g + n;
     mgg = mg + n;
@@ -255,7 +280,7 @@ int sc_guided_upsample_u8(const uint8_t *src, int h, int w, int channels, const 
         box_mean(p, h, w, r, a, col);
         box_mean(t, h, w, r, b, col);
     }
-    st = apply_full(A, B, h, w, c, guide_full, out_h, out_w, out);
-    free(buf);
-    return st;
+    apply_full(A, B, h, w, c, guide_full, out_h, out_w, out, col + w + 2 * (size_t)r);
+    free(own);
+    return SC_OK;
 }

@@ -1180,19 +1180,30 @@ static void test_guided_upsample(void)
     }
     for (i = 0; i < H * W; i++)
         gf[i] = (uint8_t)(i * 53 % 200);
-    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-6f, out, sizeof out) == SC_OK, "guided runs: %s",
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-6f, out, sizeof out, NULL, 0) == SC_OK, "guided runs: %s",
           sc_last_error());
     for (i = 0; i < H * W; i++) {
         int want = (int)floorf(gf[i] * 0.5f + 20.5f);
         ok &= out[3 * i] == 90 && out[3 * i + 2] == 200 && abs(out[3 * i + 1] - want) <= 1;
     }
     CHECK(ok, "flat channels stay flat, an affine function of the guide is reproduced");
-    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, 10) == SC_ERR_ARGUMENT, "small output");
-    CHECK(sc_guided_upsample_u8(src, h, w, 5, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "5 channels");
-    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 65, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "radius");
-    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, NAN, out, sizeof out) == SC_ERR_ARGUMENT, "eps NaN");
-    CHECK(sc_guided_upsample_u8(src, 0, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_SIZE, "zero height");
-    CHECK(sc_guided_upsample_u8(NULL, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out) == SC_ERR_ARGUMENT, "NULL");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, 10, NULL, 0) == SC_ERR_ARGUMENT, "small output");
+    CHECK(sc_guided_upsample_u8(src, h, w, 5, gl, gf, H, W, 2, 1e-3f, out, sizeof out, NULL, 0) == SC_ERR_ARGUMENT, "5 channels");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 65, 1e-3f, out, sizeof out, NULL, 0) == SC_ERR_ARGUMENT, "radius");
+    CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, NAN, out, sizeof out, NULL, 0) == SC_ERR_ARGUMENT, "eps NaN");
+    CHECK(sc_guided_upsample_u8(src, 0, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out, NULL, 0) == SC_ERR_SIZE, "zero height");
+    CHECK(sc_guided_upsample_u8(NULL, h, w, 3, gl, gf, H, W, 2, 1e-3f, out, sizeof out, NULL, 0) == SC_ERR_ARGUMENT, "NULL");
+    {   /* a caller's workspace gives the same bytes; too small a one is refused */
+        static uint8_t again[H * W * 3];
+        size_t need = sc_guided_upsample_workspace(h, w, 3, W, 2);
+        void *ws = malloc(need);
+        CHECK(need > 0 && ws, "workspace size");
+        CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-6f, again, sizeof again, ws, need) == SC_OK &&
+              memcmp(again, out, sizeof out) == 0, "workspace run equals the allocating run");
+        CHECK(sc_guided_upsample_u8(src, h, w, 3, gl, gf, H, W, 2, 1e-6f, again, sizeof again, ws, need - 1) ==
+              SC_ERR_ARGUMENT, "small workspace");
+        free(ws);
+    }
     tally("image: guided enlargement", 1);
 }
 
