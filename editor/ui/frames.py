@@ -193,8 +193,11 @@ class FrameServer(QObject):
         now = time.perf_counter()
         with self._cond:
             self._play_ids += 1
+            # the pre-roll waits for the first frames to be shown, not just any frames
+            first = sorted(i for i in wanted if i >= start_index) if wanted is not None \
+                else range(start_index, last_index + 1)
             self._play = {"id": self._play_ids, "start": start_index, "t0": None if preroll > 0 else now,
-                          "pressed": now, "preroll": preroll, "fps": float(fps),
+                          "pressed": now, "preroll": set(list(first)[:max(0, preroll)]), "fps": float(fps),
                           "project": project, "generation": generation, "last": last_index,
                           "next": start_index, "prepared": set(), "wanted": wanted,
                           "tickets": 0, "turn": 0, "finished": set()}
@@ -213,11 +216,11 @@ class FrameServer(QObject):
             self.clockStarted.emit(play["id"], play["t0"])
             self._cond.notify_all()
 
-    def _preroll_frame_done(self, play: dict) -> None:
+    def _preroll_frame_done(self, play: dict, index: int) -> None:
         with self._cond:
             if play["t0"] is None:
-                play["preroll"] -= 1
-                if play["preroll"] <= 0:
+                play["preroll"].discard(index)
+                if not play["preroll"]:
                     self._start_clock(play)
 
     def update_play_project(self, project, generation: int) -> None:
@@ -427,7 +430,7 @@ class FrameServer(QObject):
             self.frameReady.emit(RenderedFrame(index, kept.image, generation, kept.backend, 0.0,
                                                kept.errors, kind == "play"))
             if kind == "play":
-                self._preroll_frame_done(job[4])
+                self._preroll_frame_done(job[4], index)
             return
         if kind == "still" and job[4] and self._warm:
             self._render_draft(worker, index, project, generation)
@@ -468,7 +471,7 @@ class FrameServer(QObject):
         self._keep(key, frame)
         self.frameReady.emit(frame)
         if kind == "play":
-            self._preroll_frame_done(job[4])
+            self._preroll_frame_done(job[4], index)
         if kind == "still":
             self._plan_prefetch(project, t)
 
