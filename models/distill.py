@@ -152,13 +152,23 @@ def texture_energy(x, fine, coarse):
     return blur((x - blur(x, fine)).abs(), coarse)
 
 
+def _pick_style(n_styles: int, recipe: Recipe, rng: np.random.Generator) -> int:
+    """A style for one sample: uniform, or in proportion to recipe.extra["sample_weights"]
+    (more batches for the styles that lag behind)."""
+    weights = recipe.extra.get("sample_weights")
+    if not weights:
+        return int(rng.integers(n_styles))
+    w = np.asarray(weights, np.float64)
+    return int(rng.choice(n_styles, p=w / w.sum()))
+
+
 def _batch(pairs: list[Pair], n_styles: int, recipe: Recipe, rng: np.random.Generator):
     import torch
 
     xs, ts, ws = [], [], []
     for _ in range(recipe.batch):
         p = pairs[rng.integers(len(pairs))]
-        s = int(rng.integers(n_styles))
+        s = _pick_style(n_styles, recipe, rng)
         h, w = p.image.shape[:2]
         c = min(recipe.crop, h, w) // 8 * 8
         top = int(rng.integers(h - c + 1))
@@ -190,7 +200,7 @@ def _bank_batch(groups: dict, n_styles: int, recipe: Recipe, rng: np.random.Gene
     xs, ts, ws = [], [], []
     for _ in range(recipe.batch):
         sample = group[rng.integers(len(group))]
-        s = int(rng.integers(n_styles))
+        s = _pick_style(n_styles, recipe, rng)
         xs.append(sample.image)
         ts.append(sample.targets[s])
         onehot = np.zeros(n_styles, np.float32)
@@ -356,7 +366,8 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
         "targets": recipe.extra.get("targets", "pictures"),
         "texture_weight": recipe.extra.get("texture_weight", 0.0),
         "per_picture": recipe.extra.get("per_picture"),
-        "scales": list(scales), "init": None if init is None else str(init), "init_rows": recipe.extra.get("init_rows"), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
+        "scales": list(scales), "init": None if init is None else str(init), "init_rows": recipe.extra.get("init_rows"),
+        "sample_weights": recipe.extra.get("sample_weights"), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
         "content": content_names,
         "parameters": parameter_count(model),
         "seconds": {"targets": round(t1 - t0, 1), "training": round(t2 - t1, 1)},
@@ -403,6 +414,8 @@ def main(argv=None) -> int:
     parser.add_argument("--init-rows", default=None,
                         help="with --init: for each shipped style, the style of the --init network it starts "
                              "from (comma-separated indices; for a changed set of styles)")
+    parser.add_argument("--sample-weights", default=None,
+                        help="relative share of batches per shipped style (comma-separated; default equal)")
     parser.add_argument("--no-catalog", action="store_true", help="do not rewrite catalog.json and thumbnails")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -414,7 +427,9 @@ def main(argv=None) -> int:
                     threads=args.threads, stop_after=args.stop_after,
                     extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes,
                            "texture_weight": args.texture_weight, "style": args.style,
-                           "init_rows": None if args.init_rows is None else [int(v) for v in args.init_rows.split(",")]})
+                           "init_rows": None if args.init_rows is None else [int(v) for v in args.init_rows.split(",")],
+                           "sample_weights": None if args.sample_weights is None
+                           else [float(v) for v in args.sample_weights.split(",")]})
     record = distil_shipped(recipe, args.out, progress=not args.quiet, init=args.init, scales=scales,
                             catalog=not args.no_catalog and args.style is None)
     print(f"wrote {args.out} ({record['parameters']} parameters, "

@@ -120,3 +120,13 @@ def test_draw_crops_are_reproducible_and_sized():
     b = crop_bank.draw_crops(pics, 4, seed=9)
     assert [c[1].shape[:2] for c in a] == [(256, 256), (256, 448), (256, 256), (256, 448)]
     assert all(np.array_equal(x[1], y[1]) for x, y in zip(a, b))
+
+
+def test_style_sampling_follows_the_weights():
+    rng = np.random.default_rng(0)
+    even = [distill._pick_style(3, distill.Recipe(), rng) for _ in range(600)]
+    assert sorted(set(even)) == [0, 1, 2]
+    leaning = distill.Recipe(extra={"sample_weights": [1.0, 0.0, 3.0]})
+    picks = np.array([distill._pick_style(3, leaning, rng) for _ in range(800)])
+    assert not np.any(picks == 1)
+    assert 0.65 < np.mean(picks == 2) < 0.85
