@@ -73,23 +73,58 @@ def draw_crops(items, per_picture: int, seed: int, shapes=SHAPES) -> list[tuple[
 
 def crop_bank(styles: list[int], per_picture: int = 12, seed: int = 7, progress: bool = True,
               threads: int = 2) -> list[Pair]:
-    """Crops of the training pictures with the multi-style teacher's output on each (cached)."""
+    """Crops of the training pictures with the multi-style teacher's output on each (cached).
+
+    The teacher's outputs are also cached per style (targets only: the crops are redrawn,
+    they are a fixed function of the seed), so a catalog that swaps one style computes that
+    style alone."""
     from tqdm import tqdm
 
     items = content_mod.training_content()
-    key = cache_key(["crops-v1", teachers.teacher_path("multistyle26").stat().st_size, styles,
-                   per_picture, seed, SHAPES, SCALE_RANGE, SOFTEN_PROBABILITY,
-                   [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]])
+    recipe = [teachers.teacher_path("multistyle26").stat().st_size, per_picture, seed, SHAPES, SCALE_RANGE,
+              SOFTEN_PROBABILITY, [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]]
+    key = cache_key(["crops-v1", recipe[0], styles] + recipe[1:])
     cache = CACHE_DIR / f"crops-multistyle-{key}.npz"
     if cache.is_file():
         return load_pairs(cache)
     crops = draw_crops(items, per_picture, seed)
-    samples = []
-    for name, x in tqdm(crops, desc="teacher on crops", disable=not progress, unit="crop"):
-        t = np.stack([(teachers.multistyle(x, k, threads) * 255 + 0.5).astype(np.uint8) for k in styles])
-        samples.append(Pair(name, x, t))
+    per_style = {}
+    for k in styles:
+        path = style_targets_path(k, recipe)
+        if path.is_file():
+            with np.load(path) as z:
+                per_style[k] = [z[f"t{i}"] for i in range(len(crops))]
+            continue
+        outs = [(teachers.multistyle(x, k, threads) * 255 + 0.5).astype(np.uint8)
+                for _, x in tqdm(crops, desc=f"teacher style {k} on crops", disable=not progress, unit="crop")]
+        save_style_targets(path, outs)
+        per_style[k] = outs
+    samples = [Pair(name, x, np.stack([per_style[k][i] for k in styles])) for i, (name, x) in enumerate(crops)]
     save_pairs(cache, samples)
     return samples
+
+
+def style_targets_path(style: int, recipe: list) -> Path:
+    return CACHE_DIR / f"crops-style{style}-{cache_key(['crops-v1-style', style] + recipe)}.npz"
+
+
+def save_style_targets(path: Path, outs: list[np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **{f"t{i}": t for i, t in enumerate(outs)})
+    tmp.replace(path)
+
+
+def split_bank(samples: list[Pair], styles: list[int], per_picture: int = 12, seed: int = 7) -> None:
+    """Write the per-style target caches of a bank computed for `styles` (so a later catalog
+    that keeps some of them does not run the teacher again for those)."""
+    items = content_mod.training_content()
+    recipe = [teachers.teacher_path("multistyle26").stat().st_size, per_picture, seed, SHAPES, SCALE_RANGE,
+              SOFTEN_PROBABILITY, [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]]
+    for j, k in enumerate(styles):
+        path = style_targets_path(k, recipe)
+        if not path.is_file():
+            save_style_targets(path, [p.targets[j] for p in samples])
 
 
 def by_shape(samples: list[Pair]) -> dict[tuple[int, int], list[Pair]]:
