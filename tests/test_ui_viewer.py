@@ -97,6 +97,25 @@ def test_playback_is_paced_and_accounts_for_every_frame(window, qtbot):
     assert c.frame == total - 1
 
 
+def test_playback_clock_starts_after_the_first_frames_are_finished(window):
+    """The pre-roll: the clock (and the sound) start only once the first frames are ready, so
+    the start of a playback never counts them late, however slow the first renders are."""
+    c = window.controller
+    events = []
+    window.server.frameReady.connect(lambda f: events.append(("frame", f.index)) if f.playing else None)
+    window.server.clockStarted.connect(lambda play_id, t0: events.append(("clock", play_id)))
+    c.set_playhead(c.project.frame_time(10))
+    wait_until(lambda: window.server.idle())
+    window.viewer.play()
+    assert window.viewer._due() == 10           # before the clock runs, the first frame is due
+    wait_until(lambda: any(e[0] == "clock" for e in events), timeout=30)
+    clock = next(i for i, e in enumerate(events) if e[0] == "clock")
+    before = {e[1] for e in events[:clock] if e[0] == "frame"}
+    assert {10, 11} <= before                   # PREROLL_FRAMES, counted from the start frame
+    wait_until(lambda: window.viewer._play_t0 is not None)
+    window.viewer.pause()
+
+
 def test_jkl_shortcuts(window, qtbot):
     v = window.viewer
     qtbot.keyClick(window, Qt.Key.Key_L)
