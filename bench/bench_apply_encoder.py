@@ -110,7 +110,7 @@ def psnr(path: str, planes) -> tuple[float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--style", default="starry-swirl")
+    ap.add_argument("--style", default="cobalt-and-gold")
     ap.add_argument("--crf", default="20")
     ap.add_argument("--frames", type=int, default=0, help="only the first N frames (default: all)")
     ap.add_argument("--settings", default=DEFAULT_SETTINGS, help="';'-separated settings")

@@ -46,7 +46,7 @@ STYLES = (
     ShippedStyle("sienna-oil", "Sienna Oil", 10),
     ShippedStyle("pastel-haze", "Pastel Haze", 12),
     ShippedStyle("frost-glaze", "Frost Glaze", 14),
-    ShippedStyle("harbour-blue", "Harbour Blue", 16),
+    ShippedStyle("harvest-brushwork", "Harvest Brushwork", 5),
     ShippedStyle("graphite-wash", "Graphite Wash", 23),
     ShippedStyle("morning-impression", "Morning Impression", 0),
 )

@@ -58,7 +58,7 @@ class StyleTransfer(EffectPlugin):
         ChoiceParam("backend", "desktop", BACKENDS,
                     hint="desktop: onnxruntime; phone: the native runtime fp32; phone-int8: native int8"),
         StringParam("mix", "", pattern=styles.MIX_PATTERN,
-                    hint="blend styles of one network, e.g. 'starry-swirl:0.7, sepia-ink:0.3' (overrides style)"),
+                    hint="blend styles of one network, e.g. 'cobalt-and-gold:0.7, graphite-wash:0.3' (overrides style)"),
     )
 
     def __init__(self) -> None:

@@ -1,7 +1,7 @@
 """Mobile-ready style packs (`.stylepack`): the format in docs/STYLEPACK.md.
 
     from editor.core import stylepack
-    report = stylepack.export_pack(["starry-swirl"], "starry.stylepack", size=360)
+    report = stylepack.export_pack(["cobalt-and-gold"], "cobalt.stylepack", size=360)
     pack = stylepack.verify_pack("starry.stylepack")      # raises PackError naming the problem
     stylepack.import_pack("starry.stylepack")            # into the user's style library
 

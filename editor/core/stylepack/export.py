@@ -1,6 +1,6 @@
 """Writing a `.stylepack`: one network, the chosen styles, everything a phone app loads.
 
-    report = export_pack(["starry-swirl", "sepia-ink"], "styles.stylepack", size=360,
+    report = export_pack(["cobalt-and-gold", "graphite-wash"], "styles.stylepack", size=360,
                          precisions=("int8",))
 
 The styles must live in one network (a multi-style network keeps all its weights and the pack
