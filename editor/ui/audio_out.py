@@ -33,8 +33,9 @@ _UNKNOWN = object()
 class AudioOut(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
-        # Looked up at the first play, not at start-up: QtMultimedia's import and the device
-        # query take a noticeable part of a second that the first frame should not wait for.
+        # Looked up after the first frame is on screen (the main window asks once idle), not
+        # at start-up: QtMultimedia's import and the device query take a noticeable part of a
+        # second that the first frame should not wait for.
         self._device = _UNKNOWN
         self.sink = None
         self.io = None

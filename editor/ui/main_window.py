@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
         self.jobs.release()
         if self.inspector.gallery is not None:
             self.inspector.gallery.release()
+        # Find the sound device now, while nothing plays: the first query (QtMultimedia's
+        # backend connecting to the sound server) blocks the UI thread for 50-250 ms, which
+        # at the first Play would stall the picture as it starts.
+        QTimer.singleShot(300, lambda: None if self._shut else self.viewer.audio.device)
 
     def _on_playing(self, playing: bool) -> None:
         if playing:
