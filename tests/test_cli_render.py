@@ -130,13 +130,13 @@ def test_bundled_demo_project_renders(tmp_path):
     from editor.demo import DEMO_CLIP, DEMO_PROJECT
 
     info = probe(DEMO_CLIP)
-    assert (info.video.width, info.video.height, info.video.frame_count) == (640, 360, 75)
+    assert (info.video.width, info.video.height, info.video.frame_count) == (1280, 720, 75)
     assert info.audio.channels == 2
     out = tmp_path / "demo.mp4"
     r = run_cli("render", DEMO_PROJECT, "-o", out)
     assert r.returncode == 0, r.stderr
     v = probe(out).video
-    assert (v.width, v.height, v.frame_count) == (640, 360, 75)
+    assert (v.width, v.height, v.frame_count) == (1280, 720, 75)
     # The project's colour grade ran: the first frame is darker than the source's (brightness -0.3).
     with av.open(str(out)) as c:
         graded = next(c.decode(video=0)).to_ndarray(format="rgb24").mean()
