@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import itertools
 import os
 import threading
 import time
@@ -196,8 +197,9 @@ class FrameServer(QObject):
             # the pre-roll waits for the first frames to be shown, not just any frames
             first = sorted(i for i in wanted if i >= start_index) if wanted is not None \
                 else range(start_index, last_index + 1)
+            first = set(itertools.islice(first, max(0, preroll)))
             self._play = {"id": self._play_ids, "start": start_index, "t0": None if preroll > 0 else now,
-                          "pressed": now, "preroll": set(list(first)[:max(0, preroll)]), "fps": float(fps),
+                          "pressed": now, "preroll": first, "fps": float(fps),
                           "project": project, "generation": generation, "last": last_index,
                           "next": start_index, "prepared": set(), "wanted": wanted,
                           "tickets": 0, "turn": 0, "finished": set()}
