@@ -81,8 +81,7 @@ def crop_bank(styles: list[int], per_picture: int = 12, seed: int = 7, progress:
     from tqdm import tqdm
 
     items = content_mod.training_content()
-    recipe = [teachers.teacher_path("multistyle26").stat().st_size, per_picture, seed, SHAPES, SCALE_RANGE,
-              SOFTEN_PROBABILITY, [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]]
+    recipe = _recipe(items, per_picture, seed)
     key = cache_key(["crops-v1", recipe[0], styles] + recipe[1:])
     cache = CACHE_DIR / f"crops-multistyle-{key}.npz"
     if cache.is_file():
@@ -104,6 +103,12 @@ def crop_bank(styles: list[int], per_picture: int = 12, seed: int = 7, progress:
     return samples
 
 
+def _recipe(items, per_picture: int, seed: int) -> list:
+    """Everything a bank's content depends on besides its styles (the cache keys' parts)."""
+    return [teachers.teacher_path("multistyle26").stat().st_size, per_picture, seed, SHAPES, SCALE_RANGE,
+            SOFTEN_PROBABILITY, [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]]
+
+
 def style_targets_path(style: int, recipe: list) -> Path:
     return CACHE_DIR / f"crops-style{style}-{cache_key(['crops-v1-style', style] + recipe)}.npz"
 
@@ -113,18 +118,6 @@ def save_style_targets(path: Path, outs: list[np.ndarray]) -> None:
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **{f"t{i}": t for i, t in enumerate(outs)})
     tmp.replace(path)
-
-
-def split_bank(samples: list[Pair], styles: list[int], per_picture: int = 12, seed: int = 7) -> None:
-    """Write the per-style target caches of a bank computed for `styles` (so a later catalog
-    that keeps some of them does not run the teacher again for those)."""
-    items = content_mod.training_content()
-    recipe = [teachers.teacher_path("multistyle26").stat().st_size, per_picture, seed, SHAPES, SCALE_RANGE,
-              SOFTEN_PROBABILITY, [(n, a.shape, int(a[::17, ::13].sum())) for n, a in items]]
-    for j, k in enumerate(styles):
-        path = style_targets_path(k, recipe)
-        if not path.is_file():
-            save_style_targets(path, [p.targets[j] for p in samples])
 
 
 def by_shape(samples: list[Pair]) -> dict[tuple[int, int], list[Pair]]:

@@ -177,11 +177,12 @@ class Viewer(QWidget):
         self._play_shown = -1
         self._play_start, self._play_t0 = start, None
         self._play_id = None
-        self._audio_from = c.snapshot() if not reverse and speed == 1.0 and self.emulation is None else None
+        snapshot = c.snapshot()  # one copy: the workers and the sound only read it
+        self._audio_from = snapshot if not reverse and speed == 1.0 and self.emulation is None else None
         if not reverse:
             # the clock (and the sound) start when the server has the first frames ready
             wanted = self.emulation.wanted(start, last) if self.emulation else None
-            self._play_id = self.server.play(start, c.snapshot(), c.generation,
+            self._play_id = self.server.play(start, snapshot, c.generation,
                                              c.project.settings.fps * Fraction(speed).limit_denominator(100),
                                              last, wanted, preroll=PREROLL_FRAMES)
         else:
