@@ -197,17 +197,47 @@ def _bank_batch(groups: dict, n_styles: int, recipe: Recipe, rng: np.random.Gene
     shapes = sorted(groups)
     sizes = np.array([len(groups[s]) for s in shapes], np.float64)
     group = groups[shapes[int(rng.choice(len(shapes), p=sizes / sizes.sum()))]]
-    xs, ts, ws = [], [], []
+    xs, ts, ws, refs = [], [], [], []
     for _ in range(recipe.batch):
         sample = group[rng.integers(len(group))]
         s = _pick_style(n_styles, recipe, rng)
         xs.append(sample.image)
         ts.append(sample.targets[s])
+        refs.append((sample, s))
         onehot = np.zeros(n_styles, np.float32)
         onehot[s] = 1.0
         ws.append(onehot)
     to = lambda a: torch.from_numpy(np.stack(a)).permute(0, 3, 1, 2).float() / 255.0
-    return to(xs), to(ts), torch.from_numpy(np.stack(ws))
+    return to(xs), to(ts), torch.from_numpy(np.stack(ws)), refs
+
+
+class EmbeddingTerm:
+    """The style-embedding loss: 1 - cosine between Magenta's style embeddings of the student's
+    output and of the teacher's, on the centre square of each sample (as the evaluation
+    measures whole frames). Teacher embeddings are computed once per (sample, style)."""
+
+    def __init__(self):
+        from models.embedding_loss import StylePredictor
+
+        self.predictor = StylePredictor()
+        self.targets = {}
+
+    def __call__(self, y, refs):
+        import torch
+
+        from models.embedding_loss import cosine_loss, embed_nchw
+
+        want = []
+        for sample, s in refs:
+            key = (id(sample), s)
+            if key not in self.targets:  # style_embedding takes the centre square itself
+                self.targets[key] = teachers.style_embedding(sample.targets[s])
+            want.append(self.targets[key])
+        h, w = y.shape[-2:]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        e = embed_nchw(self.predictor, y[:, :, top:top + side, left:left + side])
+        return cosine_loss(e, torch.from_numpy(np.stack(want)))
 
 
 def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = True,
@@ -240,8 +270,15 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
     kernel = gaussian_kernel(LOWPASS_SIGMA)
     fine = gaussian_kernel(TEXTURE_SIGMA)
     texture_weight = float(recipe.extra.get("texture_weight") or 0.0)
-    log = {"pixel": [], "lowpass": [], "noise": []}
-    run = {"pixel": 0.0, "lowpass": 0.0, "noise": 0.0}
+    embedding_weight = float(recipe.extra.get("embedding_weight") or 0.0)
+    embedding = None
+    if embedding_weight:
+        if not isinstance(pairs, dict):
+            raise ValueError("the style-embedding term needs crop-bank targets (--targets crops)")
+        embedding = EmbeddingTerm()
+    log = {"pixel": [], "lowpass": [], "noise": [], "style": []}
+    run = {"pixel": 0.0, "lowpass": 0.0, "noise": 0.0, "style": 0.0}
+    style_gap = torch.zeros(())
     bar = tqdm(range(recipe.iters), desc="distil", disable=not progress, unit="it", file=sys.stderr)
     model.train()
     done = 0
@@ -250,8 +287,9 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
             break
         if recipe.stop_after is not None and it >= recipe.stop_after:
             break
+        refs = None
         if isinstance(pairs, dict):  # a crop bank grouped by shape
-            x, t, w = _bank_batch(pairs, n_styles, recipe, rng)
+            x, t, w, refs = _bank_batch(pairs, n_styles, recipe, rng)
         else:
             x, t, w = _batch(pairs, n_styles, recipe, rng)
         noise = torch.zeros(())
@@ -271,15 +309,19 @@ def train(pairs: list[Pair], n_styles: int, recipe: Recipe, progress: bool = Tru
         if texture_weight:
             texture = F.l1_loss(texture_energy(y, fine, kernel), texture_energy(t, fine, kernel))
             loss = loss + texture_weight * texture
+        if embedding is not None:
+            style_gap = embedding(y, refs)
+            loss = loss + embedding_weight * style_gap
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        for k, v in (("pixel", pixel), ("lowpass", lowpass), ("noise", noise)):
+        for k, v in (("pixel", pixel), ("lowpass", lowpass), ("noise", noise), ("style", style_gap)):
             run[k] = 0.98 * run[k] + 0.02 * float(v.detach()) if it else float(v.detach())
         if it % 50 == 0 or it == recipe.iters - 1:
-            bar.set_postfix(l1=f"{run['pixel']:.4f}", low=f"{run['lowpass']:.4f}", noise=f"{run['noise']:.4f}")
+            bar.set_postfix(l1=f"{run['pixel']:.4f}", low=f"{run['lowpass']:.4f}", noise=f"{run['noise']:.4f}",
+                            **({"style": f"{run['style']:.4f}"} if embedding is not None else {}))
             for k in log:
                 log[k].append(round(run[k], 5))
         if checkpoint is not None and (it + 1) % 500 == 0:
@@ -365,6 +407,7 @@ def distil_shipped(recipe: Recipe, out: Path, progress: bool = True, init: Path 
         "teacher": "multistyle26", "teacher_styles": styles, "style": only,
         "targets": recipe.extra.get("targets", "pictures"),
         "texture_weight": recipe.extra.get("texture_weight", 0.0),
+        "embedding_weight": recipe.extra.get("embedding_weight", 0.0),
         "per_picture": recipe.extra.get("per_picture"),
         "scales": list(scales), "init": None if init is None else str(init), "init_rows": recipe.extra.get("init_rows"),
         "sample_weights": recipe.extra.get("sample_weights"), "noise_sigma": NOISE_SIGMA, "lowpass_sigma": LOWPASS_SIGMA,
@@ -406,6 +449,9 @@ def main(argv=None) -> int:
     parser.add_argument("--per-picture", type=int, default=12, help="crops per picture with --targets crops")
     parser.add_argument("--texture-weight", type=float, default=0.0,
                         help="weight of the phase-free texture-energy term (0: off)")
+    parser.add_argument("--embedding-weight", type=float, default=0.0,
+                        help="weight of the style-embedding term, 1 - cosine of Magenta's style embeddings "
+                             "of student and teacher outputs (0: off; needs --targets crops)")
     parser.add_argument("--minutes", type=float, default=None,
                         help="end after this much training time, keeping the schedule of --iters")
     parser.add_argument("--style", choices=[s.id for s in shipped.STYLES],
@@ -427,6 +473,7 @@ def main(argv=None) -> int:
                     threads=args.threads, stop_after=args.stop_after,
                     extra={"targets": args.targets, "per_picture": args.per_picture, "minutes": args.minutes,
                            "texture_weight": args.texture_weight, "style": args.style,
+                           "embedding_weight": args.embedding_weight,
                            "init_rows": None if args.init_rows is None else [int(v) for v in args.init_rows.split(",")],
                            "sample_weights": None if args.sample_weights is None
                            else [float(v) for v in args.sample_weights.split(",")]})

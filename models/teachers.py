@@ -45,6 +45,10 @@ def teacher_path(name: str) -> Path:
     return path
 
 
+# Magenta's pair ships as 8-bit quantized graphs (QuantizeLinear / DequantizeLinear).
+QUANTIZED = ("arbitrary_predict", "arbitrary_transform")
+
+
 @lru_cache(maxsize=None)
 def _session(name: str, threads: int = 1):
     import onnxruntime as ort
@@ -52,6 +56,12 @@ def _session(name: str, threads: int = 1):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.log_severity_level = 3
+    if name in QUANTIZED:
+        # Keep the graph's quantize/dequantize pairs as float arithmetic. Full optimisation fuses
+        # them into 8-bit convolutions whose AVX2 kernels (no VNNI) saturate 16-bit partial sums
+        # (onnxruntime issues 5849 and 14642): on such a CPU the embedding of one picture moved
+        # by 1.6 % of cosine, so a measurement would depend on the machine that made it.
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     return ort.InferenceSession(str(teacher_path(name)), opts, providers=["CPUExecutionProvider"])
 
 

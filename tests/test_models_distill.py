@@ -104,7 +104,7 @@ def test_crop_bank_batches_whole_samples_of_one_shape():
                for i, (h, w) in enumerate([(16, 16), (16, 16), (16, 24)])]
     groups = crop_bank.by_shape(samples)
     assert sorted(groups) == [(16, 16), (16, 24)]
-    x, t, w = distill._bank_batch(groups, 2, distill.Recipe(batch=3), np.random.default_rng(1))
+    x, t, w, _ = distill._bank_batch(groups, 2, distill.Recipe(batch=3), np.random.default_rng(1))
     assert x.shape[0] == 3 and x.shape == t.shape and w.shape == (3, 2)
     # every target is the teacher output of its own input, untouched
     for xi, ti, wi in zip(x, t, w):
@@ -130,3 +130,24 @@ def test_style_sampling_follows_the_weights():
     picks = np.array([distill._pick_style(3, leaning, rng) for _ in range(800)])
     assert not np.any(picks == 1)
     assert 0.65 < np.mean(picks == 2) < 0.85
+
+
+def test_embedding_term_is_near_zero_on_the_teachers_own_output(tiny_pairs):
+    from models import crop_bank
+
+    groups = crop_bank.by_shape(tiny_pairs[:1])
+    x, t, w, refs = distill._bank_batch(groups, 2, distill.Recipe(batch=2), np.random.default_rng(3))
+    term = distill.EmbeddingTerm()
+    assert float(term(t, refs)) < 2e-3
+    assert float(term(torch.full_like(t, 0.5), refs)) > 0.05
+
+
+def test_training_with_the_embedding_term_logs_it(tiny_pairs):
+    from models import crop_bank
+
+    groups = crop_bank.by_shape(tiny_pairs)
+    recipe = distill.Recipe(iters=3, batch=2, lr=1e-3, seed=2, threads=1, extra={"embedding_weight": 2.0})
+    _, log = distill.train(groups, 2, recipe, progress=False)
+    assert log["done"] == 3 and log["style"] and log["style"][0] > 0
+    with pytest.raises(ValueError, match="crop-bank"):
+        distill.train(tiny_pairs, 2, recipe, progress=False)
