@@ -46,6 +46,27 @@ def test_every_frame_with_keyframe_every_5_and_b_frames(tmp_path):
     assert_random_matches_sequential(clip)
 
 
+def test_bundled_demo_random_frames_match_sequential():
+    from editor.demo import DEMO_CLIP
+    # a keyframe every second and pyramid B-frames: seeks skip the unreferenced pictures
+    assert_random_matches_sequential(DEMO_CLIP, subset=[0, 3, 11, 23, 24, 26, 49, 51, 62, 73, 74])
+
+
+def test_a_seek_does_not_decode_unreferenced_pictures_before_the_frame(tmp_path):
+    clip = make_clip(tmp_path / "gop24.mp4", frames=48, gop=24, bframes=3)
+    src = MediaSource(clip)
+    f = src.frame(47)
+    assert f.index == 47
+    # from the keyframe at 24: without skipping, 24 pictures; B-frames no picture refers to
+    # are left out (x264's pyramid keeps one B of three as a reference)
+    assert src.pictures_decoded < 20
+    # and the frames after it, reached by carrying on, are all decoded
+    ref = decode_all(clip)[1]
+    again = MediaSource(clip)
+    for i in (30, 31, 32, 33):
+        assert np.array_equal(again.frame(i).rgb, ref[i])
+
+
 @pytest.mark.parametrize("name,options", [
     ("ts.ts", dict(gop=6, bframes=2)),             # MPEG-TS seeks land a GOP late
     ("mjpeg.avi", dict(codec="mjpeg", pix_fmt="yuvj420p")),

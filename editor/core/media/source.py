@@ -58,6 +58,7 @@ class MediaSource:
         self._stream = None
         self._decoded: Iterator | None = None
         self._next: int | None = None          # index the decoder reaches next, when known
+        self._want_pts: int | None = None      # timestamp of the frame being decoded toward
         self._reformatter = VideoReformatter()
         self._origin = self.index.pts[0]
         self._tb = self.video.time_base
@@ -67,6 +68,7 @@ class MediaSource:
         # but never more than a quarter frame so the next frame is never picked early.
         self._slack = min(Fraction(1), Fraction(max(typical, 1), 4))
         self.decode_errors = 0
+        self.pictures_decoded = 0              # pictures the decoder made (skipped ones are not)
         # The latest RGB picture made here and the decoded frame it came from, so an exporter
         # handed that very array back can encode the original picture (see decoded_frame_of).
         self._last: tuple[np.ndarray | None, object] = (None, None)
@@ -162,21 +164,36 @@ class MediaSource:
             self._stream.thread_type = "AUTO"
 
     def _decoded_frames(self):
-        """Decoded frames from the current position; damaged packets are skipped, not fatal."""
+        """Decoded frames from the current position; damaged packets are skipped, not fatal.
+
+        Pictures before the wanted frame that no other picture refers to (most B-frames) are
+        not decoded at all: a seek decodes forward from a keyframe, and in a long GOP those
+        pictures are up to half of the work. Frames at or after the wanted one are always
+        decoded, so every frame that is handed out is complete."""
         stream = self._stream
+        codec = stream.codec_context
+        skipping = False
         try:
             for packet in self._container.demux(stream):
+                want = self._want_pts
+                skip = (want is not None and packet.pts is not None and not packet.is_keyframe
+                        and packet.pts + self._slack < want)
+                if skip != skipping:
+                    codec.skip_frame = "NONREF" if skip else "DEFAULT"
+                    skipping = skip
                 try:
                     frames = stream.decode(packet)
                 except av.FFmpegError:
                     self.decode_errors += 1
                     continue
+                self.pictures_decoded += len(frames)
                 yield from frames
         except av.FFmpegError:
             self.decode_errors += 1
 
     def _advance_to(self, i: int):
         """Decode forward until frame `i`; None when the decoder passes or runs out before it."""
+        self._want_pts = self.index.pts[i]
         for f in self._decoded:
             j = None if f.pts is None else self.index.index_of_pts(f.pts)
             if j is None:
