@@ -140,7 +140,10 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
 
     input_path, output_path = os.fspath(input_path), os.fspath(output_path)
     preset = get_preset(preset)
-    project = _project_for(input_path)
+    # One pool for the whole run: the file is scanned (probed and indexed) once, for the
+    # project, the audio decision and the decoder alike.
+    pool = MediaPool(cache_bytes=16 * 1024 * 1024)
+    project = _project_for(input_path, pool)
     settings = project.settings
     clip = project.tracks[0].clips[0]
     w, h = settings.width, settings.height
@@ -182,7 +185,6 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
     if max_frames is not None and 0 < max_frames < total:
         total = max_frames
         clip.source_out = Fraction(total) / settings.fps
-    pool = MediaPool(cache_bytes=16 * 1024 * 1024)
     copier = encoder = None
     timings = {"decode": 0.0, "encode": 0.0}
     scale_seconds = 0.0
@@ -252,11 +254,13 @@ def apply_style(input_path, output_path, params: dict, preset: str = "h264", pro
                        {**cpu, "all threads": time.process_time() - cpu_started}, stage_cpu)
 
 
-def _project_for(path: str):
-    from editor.core.media import probe
+def _project_for(path: str, pool):
     from editor.core.project import Clip, Project, Settings, Track
+    from editor.errors import MediaError
 
-    info = probe(path, need_video=True)
+    info = pool.info(path)
+    if info.video is None:
+        raise MediaError(path, "has no video stream (it is audio only)")
     v = info.video
     audio = info.audio
     settings = Settings(width=v.display_width, height=v.display_height, fps=v.fps,
