@@ -116,6 +116,17 @@ def test_playback_clock_starts_after_the_first_frames_are_finished(window):
     window.viewer.pause()
 
 
+def test_effects_prepare_for_playback_while_the_still_frame_is_on_screen(window):
+    # Preloading (the style effect's other networks) happens before Play, once per edit.
+    c, server = window.controller, window.server
+    wait_until(lambda: _showing(window, c.frame) and server._prepared == c.generation, timeout=60)
+    first = c.generation
+    window.inspector.set_value("saturation", 0.5)
+    assert c.generation != first
+    wait_until(lambda: _showing(window, c.frame) and server._prepared == c.generation, timeout=60)
+    assert not window.viewer.playing
+
+
 def test_jkl_shortcuts(window, qtbot):
     v = window.viewer
     qtbot.keyClick(window, Qt.Key.Key_L)

@@ -136,6 +136,7 @@ class FrameServer(QObject):
         self._forget = False
         self._busy = 0                          # workers rendering now
         self._warm = False                      # a frame with effects has been finished
+        self._prepared = None                   # the project generation effects last prepared
         self._preview: RenderedFrame | None = None   # the first frame's source picture
         self._prefetch: collections.deque = collections.deque()  # (media path, source index)
         self._prefetch_running = False
@@ -475,6 +476,12 @@ class FrameServer(QObject):
         if kind == "play":
             self._preroll_frame_done(job[4], index)
         if kind == "still":
+            if self._prepared != generation and _has_effects(project, t):
+                # Effects preload what playback may need (for the style effect, the networks
+                # of the other styles) now, once per edit, while the user looks at the frame:
+                # done at Play, that loading competed with the first frames and dropped some.
+                self._prepared = generation
+                renderer.prepare(t)
             self._plan_prefetch(project, t)
 
     def _render_draft(self, worker: int, index: int, project, generation: int) -> None:
