@@ -15,8 +15,6 @@ Only the ops this graph uses are implemented; anything else is a clear error.
 
 from __future__ import annotations
 
-import numpy as np
-
 from models import teachers
 
 EMBED_SIZE = teachers.EMBED_SIZE
@@ -138,7 +136,3 @@ def cosine_loss(e, target):
 
     return (1.0 - F.cosine_similarity(e, target, dim=1)).mean()
 
-
-def reference_embedding(img: np.ndarray) -> np.ndarray:
-    """The evaluation's embedding (onnxruntime), for the training targets."""
-    return teachers.style_embedding(img)
