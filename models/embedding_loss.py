@@ -31,8 +31,55 @@ def _per_axis(a, axis: int, ndim: int):
     if a.dim() == 0:
         return a
     shape = [1] * ndim
-    shape[axis] = a.numel()
+    shape[axis % ndim] = a.numel()
     return a.reshape(shape)
+
+
+# Each op takes (inputs, attributes) and returns its one output.
+
+def _quantize(ins, a):
+    import torch
+
+    x, scale, zero = ins
+    lo, hi = (0, 255) if zero.dtype == torch.uint8 else (-128, 127)
+    q = x / scale + zero.float()
+    return q + (q.round().clamp(lo, hi) - q).detach()  # integer values, gradient passes
+
+
+def _dequantize(ins, a):
+    """Weights (integer, per channel along `axis`) and activations (float holding integer
+    values, one scale) alike."""
+    q, scale, zero = ins
+    axis = a.get("axis", 1)
+    return (q.float() - _per_axis(zero, axis, q.dim()).float()) * _per_axis(scale, axis, q.dim())
+
+
+def _conv(ins, a):
+    import torch.nn.functional as F
+
+    x, w = ins[0], ins[1]
+    b = ins[2] if len(ins) > 2 else None
+    top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
+    if (top, left) == (bottom, right):
+        pad = (top, left)
+    else:
+        x = F.pad(x, (left, right, top, bottom))
+        pad = 0
+    return F.conv2d(x, w, b, stride=tuple(a.get("strides", [1, 1])), padding=pad,
+                    dilation=tuple(a.get("dilations", [1, 1])), groups=a.get("group", 1))
+
+
+OPS = {
+    "QuantizeLinear": _quantize,
+    "DequantizeLinear": _dequantize,
+    "Conv": _conv,
+    "Clip": lambda ins, a: ins[0].clamp(float(ins[1]), float(ins[2])),
+    "Add": lambda ins, a: ins[0] + ins[1],
+    "Transpose": lambda ins, a: ins[0].permute(*a["perm"]),
+    # the graph's shapes say batch 1: keep the batch, reshape the rest
+    "Reshape": lambda ins, a: ins[0].reshape([ins[0].shape[0]] + [int(v) for v in ins[1].tolist()[1:]]),
+    "GlobalAveragePool": lambda ins, a: ins[0].mean(dim=(2, 3), keepdim=True),
+}
 
 
 class StylePredictor:
@@ -55,65 +102,17 @@ class StylePredictor:
             a = _attrs(node)
             if node.op_type == "DequantizeLinear" and all(i in self.consts for i in node.input):
                 # a weight or bias: dequantize once
-                self.consts[node.output[0]] = self._dequantize(
-                    *(self.consts[i] for i in node.input), axis=a.get("axis", 1))
+                self.consts[node.output[0]] = _dequantize([self.consts[i] for i in node.input], a)
                 continue
-            if node.op_type not in self.OPS:
+            if node.op_type not in OPS:
                 raise StyleCutError(path, f"style predictor uses op {node.op_type}, which this module lacks")
-            self.nodes.append((node.op_type, list(node.input), list(node.output), a))
-
-    @staticmethod
-    def _dequantize(q, scale, zero, axis=1):
-        nd = q.dim()
-        return (q.float() - _per_axis(zero, axis % max(nd, 1), nd).float()) * _per_axis(scale, axis % max(nd, 1), nd)
-
-    # Each op takes (inputs, attributes) and returns its one output.
-    @staticmethod
-    def _quantize(ins, a):
-        import torch
-
-        x, scale, zero = ins
-        lo, hi = (0, 255) if zero.dtype == torch.uint8 else (-128, 127)
-        q = x / scale + zero.float()
-        return q + (q.round().clamp(lo, hi) - q).detach()  # integer values, gradient passes
-
-    @staticmethod
-    def _dequantize_op(ins, a):
-        q, scale, zero = ins
-        return (q - zero.float()) * scale
-
-    @staticmethod
-    def _conv(ins, a):
-        import torch.nn.functional as F
-
-        x, w = ins[0], ins[1]
-        b = ins[2] if len(ins) > 2 else None
-        top, left, bottom, right = a.get("pads", [0, 0, 0, 0])
-        if (top, left) == (bottom, right):
-            pad = (top, left)
-        else:
-            x = F.pad(x, (left, right, top, bottom))
-            pad = 0
-        return F.conv2d(x, w, b, stride=tuple(a.get("strides", [1, 1])), padding=pad,
-                        dilation=tuple(a.get("dilations", [1, 1])), groups=a.get("group", 1))
-
-    OPS = {
-        "QuantizeLinear": _quantize.__func__,
-        "DequantizeLinear": _dequantize_op.__func__,
-        "Conv": _conv.__func__,
-        "Clip": lambda ins, a: ins[0].clamp(float(ins[1]), float(ins[2])),
-        "Add": lambda ins, a: ins[0] + ins[1],
-        "Transpose": lambda ins, a: ins[0].permute(*a["perm"]),
-        # the graph's shapes say batch 1: keep the batch, reshape the rest
-        "Reshape": lambda ins, a: ins[0].reshape([ins[0].shape[0]] + [int(v) for v in ins[1].tolist()[1:]]),
-        "GlobalAveragePool": lambda ins, a: ins[0].mean(dim=(2, 3), keepdim=True),
-    }
+            self.nodes.append((OPS[node.op_type], list(node.input), node.output[0], a))
 
     def __call__(self, x):
         values = dict(self.consts)
         values[self.input] = x
-        for op, inputs, outputs, a in self.nodes:
-            values[outputs[0]] = self.OPS[op]([values[i] for i in inputs], a)
+        for op, inputs, output, a in self.nodes:
+            values[output] = op([values[i] for i in inputs], a)
         return values[self.output].reshape(x.shape[0], -1)
 
 
